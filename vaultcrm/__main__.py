@@ -1,0 +1,5 @@
+"""`python -m vaultcrm` runs the CLI."""
+
+from vaultcrm.cli import main
+
+main()

@@ -1,0 +1,460 @@
+"""The typer app: thin commands (parse, call one operation, render) and the single exit point.
+
+`main()` is the only place that turns errors into messages on stderr and exit codes:
+0 done, 1 failed, 2 usage, 3 not found, 4 ambiguous, 5 invalid note.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import date
+from enum import Enum
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from vaultcrm import __version__
+from vaultcrm.errors import Ambiguous, NotFound, UsageError, VaultCRMError
+
+app = typer.Typer(
+    name="vaultcrm",
+    help="A CRM over a folder of Markdown notes: read and edit customer, people and meeting notes in place.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+task_app = typer.Typer(help="Tasks (Obsidian Tasks format): add, list, done, undo.", no_args_is_help=True)
+app.add_typer(task_app, name="task")
+
+
+class State:
+    """Global options, set by the callback before a command runs."""
+
+    vault_arg: str | None = None
+    commit: bool = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"vaultcrm {__version__}\n")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    vault: Annotated[str | None, typer.Option("--vault", help="The vault folder (else $VAULTCRM_VAULT, "
+                                              "else the nearest folder with .obsidian/ or .vaultcrm.toml).")] = None,
+    commit: Annotated[bool, typer.Option("--commit", help="Commit each edit to git (vault must be a git work tree).")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    State.vault_arg = vault
+    State.commit = commit
+
+
+# ---- helpers -----------------------------------------------------------------------------------
+def _ctx() -> Any:
+    from vaultcrm.dates import today
+    from vaultcrm.ops import Context
+    from vaultcrm.vault import Vault
+
+    ctx = Context.open(Vault.discover(State.vault_arg), today())
+    if State.commit:
+        ctx.git_commit = True  # type: ignore[attr-defined]
+    return ctx
+
+
+def _date(text: str | None, today: date) -> date | None:
+    if text is None:
+        return None
+    from vaultcrm.dates import parse_date
+
+    return parse_date(text, today=today)
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False, soft_wrap=False)
+
+
+def _warn_all(ctx: Any) -> None:
+    for w in ctx.warnings():
+        _err(f"vaultcrm: warning: {w}")
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def _fmt(json_: bool, csv_: bool = False, tsv: bool = False) -> Fmt:
+    if sum([json_, csv_, tsv]) > 1:
+        raise UsageError("choose one of --json, --csv, --tsv")
+    return Fmt.json if json_ else Fmt.csv if csv_ else Fmt.tsv if tsv else Fmt.table
+
+
+def _emit_rows(fmt: Fmt, rows: list[dict[str, Any]], columns: list[str], title: str | None,
+               headers: list[str] | None = None) -> None:
+    from vaultcrm import render
+
+    if fmt is Fmt.json:
+        _out(render.to_json(rows))
+    elif fmt in (Fmt.csv, Fmt.tsv):
+        _out(render.to_delimited(rows, columns, "," if fmt is Fmt.csv else "\t"))
+    elif rows:
+        _console().print(render.table(title, headers or columns, [[r.get(c) for c in columns] for r in rows]))
+    else:
+        _err("vaultcrm: nothing to show")
+
+
+def _finish_edit(result: Any, json_: bool = False) -> None:
+    from vaultcrm import render
+
+    if result.dry_run:
+        _out(result.diff())
+        _err(f"vaultcrm: dry run: {result.message} (nothing written)")
+        return
+    if json_:
+        _out(render.to_json({"message": result.message, "paths": [c.moved_to or c.path for c in result.changes],
+                             **result.data}))
+    _err(f"vaultcrm: {result.message}")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout.")]
+TsvOpt = Annotated[bool, typer.Option("--tsv", help="TSV on stdout.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", "-n", help="Print a unified diff; write nothing.")]
+Name = Annotated[str, typer.Argument(help="A note's title, alias, file name or vault-relative path.")]
+
+
+# ---- reading -----------------------------------------------------------------------------------
+@app.command()
+def show(name: Name, json_: JsonOpt = False) -> None:
+    """One note: properties, account status, recent context (newest first), open tasks, sections."""
+    from vaultcrm import ops, render
+
+    ctx = _ctx()
+    views, warnings = ops.show(ctx, name, exact_one=json_)
+    for w in warnings:
+        _err(f"vaultcrm: warning: {w}")
+    if json_:
+        v = views[0]
+        _out(render.to_json(render.show_dict(v, ops.contact_histogram(ctx, v.record))))
+        return
+    console = _console()
+    for v in views:
+        console.print(render.show_panel(v, ops.contact_histogram(ctx, v.record)))
+
+
+@app.command("list")
+def list_(
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only notes of this kind (synonyms allowed).")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only notes with this tag (repeatable).")] = None,
+    where: Annotated[list[str] | None, typer.Option("--where", "-w", help="KEY=VALUE, KEY!=VALUE, KEY~=TEXT, KEY or !KEY (repeatable).")] = None,
+    sort: Annotated[str | None, typer.Option("--sort", "-s", help="Sort by a property or title/path/kind; prefix - to reverse.")] = None,
+    json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
+) -> None:
+    """Notes as a table, filtered by kind, tags and properties."""
+    from vaultcrm import ops, render
+
+    fmt = _fmt(json_, csv_, tsv)
+    ctx = _ctx()
+    recs = ops.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort)
+    _warn_all(ctx)
+    rows = [render.note_dict(r, ops.effective_last_contact(ctx, r)) for r in recs]
+    _emit_rows(fmt, rows, ["title", "kind", "last_contact", "tags", "path"], None,
+               ["Title", "Kind", "Last contact", "Tags", "Path"])
+
+
+@app.command()
+def get(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], json_: JsonOpt = False) -> None:
+    """Print one property's bare value (lists one item a line), for $(…) in scripts."""
+    from vaultcrm import ops, render
+
+    value = ops.get_property(_ctx(), name, key)
+    _out(render.to_json({"key": key, "value": value}) if json_ else render.bare(value))
+
+
+# ---- editing -----------------------------------------------------------------------------------
+@app.command()
+def log(
+    name: Name,
+    text: Annotated[str, typer.Argument(help="What happened.")],
+    date_: Annotated[str | None, typer.Option("--date", "-d", help="When (ISO or 'yesterday', 'last friday'); default today.")] = None,
+    via: Annotated[str | None, typer.Option("--via", help="Through whom: adds '(via NAME)'.")] = None,
+    link: Annotated[str | None, typer.Option("--link", help="Wikilink target; default the day's daily note [[YYYY-MM-DD]]; '' for none.")] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Add a Recent Context entry at its date's place and raise last_contact if it is later."""
+    from vaultcrm import ops
+
+    ctx = _ctx()
+    _finish_edit(ops.log(ctx, name, text, day=_date(date_, ctx.today), via=via, link=link, dry_run=dry_run))
+
+
+@app.command("set")
+def set_(
+    name: Name,
+    key: Annotated[str, typer.Argument(help="Property name.")],
+    value: Annotated[list[str] | None, typer.Argument(help="Value: text, number, true/false, date, [[link]].")] = None,
+    as_list: Annotated[bool, typer.Option("--list", help="Store the values as a list.")] = False,
+    add_: Annotated[list[str] | None, typer.Option("--add", help="Add an item to a list property (repeatable).")] = None,
+    string: Annotated[bool, typer.Option("--string", help="Keep the value as text (no number/boolean/date).")] = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Set a frontmatter property (and the Account Status row of that name)."""
+    from vaultcrm import edits, ops
+
+    ctx = _ctx()
+    values = value or []
+    if add_:
+        current = ops.get_property(ctx, name, key) if _has(ctx, name, key) else []
+        items = current if isinstance(current, list) else ([current] if current not in (None, "") else [])
+        new: Any = items + [v for v in add_ if v not in items] + values
+    elif not values:
+        raise UsageError("give a VALUE (or --add ITEM)")
+    elif as_list or len(values) > 1:
+        new = [v if string else edits.coerce_value(v) for v in values]
+    else:
+        new = values[0] if string else edits.coerce_value(values[0])
+    _finish_edit(ops.set_property(ctx, name, key, new, dry_run=dry_run))
+
+
+def _has(ctx: Any, name: str, key: str) -> bool:
+    return key in ctx.resolve(name).properties
+
+
+@app.command()
+def unset(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], dry_run: DryRun = False) -> None:
+    """Remove a frontmatter property."""
+    from vaultcrm import ops
+
+    _finish_edit(ops.unset_property(_ctx(), name, key, dry_run=dry_run))
+
+
+@app.command()
+def add(
+    name: Name,
+    section: Annotated[str, typer.Argument(help="Section heading, e.g. 'Key Facts' or 'Blockers'.")],
+    text: Annotated[str, typer.Argument(help="The bullet's text.")],
+    dry_run: DryRun = False,
+) -> None:
+    """Append a bullet to a section, creating it in canonical order (Blockers get ❌, Key Decisions ✅)."""
+    from vaultcrm import ops
+
+    _finish_edit(ops.add(_ctx(), name, section, text, dry_run=dry_run))
+
+
+@app.command()
+def new(
+    kind: Annotated[str, typer.Argument(help="customer, person, meeting, … (or your own template's kind)")],
+    title: Annotated[str, typer.Argument(help="The new note's title (and file name).")],
+    folder: Annotated[str | None, typer.Option("--folder", help="Folder for the note (default: the kind's folder).")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="For a meeting: the account it is about.")] = None,
+    json_: JsonOpt = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Create a note from a template (.vaultcrm/templates/KIND.md overrides the built-in one)."""
+    from vaultcrm import ops
+
+    _finish_edit(ops.new_note(_ctx(), kind, title, folder=folder, account=account, dry_run=dry_run), json_)
+
+
+# ---- tasks -------------------------------------------------------------------------------------
+def _split_match(args: list[str]) -> tuple[str | None, str]:
+    if len(args) == 1:
+        return None, args[0]
+    if len(args) == 2:
+        return args[0], args[1]
+    raise UsageError("give [NAME] MATCH: a note (optional) and a task id, number or text")
+
+
+TaskArgs = Annotated[list[str], typer.Argument(help="[NAME] MATCH: MATCH is a task id (or unique prefix), a number from `task list NAME`, or text.")]
+
+
+@task_app.command("add")
+def task_add(
+    name: Name,
+    text: Annotated[str, typer.Argument(help="The task.")],
+    due: Annotated[str | None, typer.Option("--due", help="Due date (ISO or natural language).")] = None,
+    dry_run: DryRun = False,
+) -> None:
+    """Add an open task under ## Open Tasks (created if missing)."""
+    from vaultcrm import ops
+
+    ctx = _ctx()
+    _finish_edit(ops.task_add(ctx, name, text, due=_date(due, ctx.today), dry_run=dry_run))
+
+
+@task_app.command("list")
+def task_list(
+    name: Annotated[str | None, typer.Argument(help="Only this note (and the notes filed under it).")] = None,
+    done: Annotated[bool, typer.Option("--done", help="Done tasks instead of open ones.")] = False,
+    all_: Annotated[bool, typer.Option("--all", help="Open, done and cancelled tasks.")] = False,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks past their due date.")] = False,
+    due_within: Annotated[int | None, typer.Option("--due-within", help="Only tasks due within DAYS.")] = None,
+    json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
+) -> None:
+    """Tasks with their ids, across the vault or for one note."""
+    from vaultcrm import ops, render
+
+    fmt = _fmt(json_, csv_, tsv)
+    ctx = _ctx()
+    rows = ops.task_list(ctx, name, done=done, all_=all_, overdue=overdue, due_within=due_within)
+    if name is None:
+        _warn_all(ctx)
+    data = [render.task_dict(r.note, r.number, r.task) for r in rows]
+    for d in data:
+        d["status_mark"] = f"[{d['status']}]"
+    _emit_rows(fmt, data, ["number", "id", "status_mark", "due", "text", "title", "path", "line"], None,
+               ["#", "Id", "", "Due", "Task", "Note", "Path", "Line"])
+
+
+@task_app.command("done")
+def task_done(args: TaskArgs, dry_run: DryRun = False) -> None:
+    """Tick a task as Obsidian Tasks does ([x] and ✅ date); a recurring task gets its next instance."""
+    from vaultcrm import ops
+
+    name, match = _split_match(args)
+    _finish_edit(ops.task_done(_ctx(), name, match, dry_run=dry_run))
+
+
+@task_app.command("undo")
+def task_undo(args: TaskArgs, dry_run: DryRun = False) -> None:
+    """Reopen a done task ([ ] and its ✅ date removed)."""
+    from vaultcrm import ops
+
+    name, match = _split_match(args)
+    _finish_edit(ops.task_undo(_ctx(), name, match, dry_run=dry_run))
+
+
+# ---- relationships -----------------------------------------------------------------------------
+@app.command()
+def stale(
+    days: Annotated[int | None, typer.Option("--days", help="Older than DAYS (overrides every cadence); default each account's cadence, else 30.")] = None,
+    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind (default: all account kinds).")] = None,
+    known: Annotated[bool, typer.Option("--known", help="Leave out accounts with no date at all.")] = False,
+    json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
+) -> None:
+    """Accounts whose last contact is older than their cadence (oldest first), then undated ones."""
+    from vaultcrm import ops, render
+
+    fmt = _fmt(json_, csv_, tsv)
+    ctx = _ctx()
+    rows = ops.stale(ctx, days=days, kind=kind, known=known)
+    _warn_all(ctx)
+    _emit_rows(fmt, [render.stale_dict(r) for r in rows], ["title", "last_contact", "days", "source", "path"],
+               None, ["Title", "Last contact", "Days", "Source", "Path"])
+
+
+@app.command()
+def agenda(
+    days: Annotated[int, typer.Option("--days", help="Look ahead DAYS.")] = 7,
+    json_: JsonOpt = False,
+) -> None:
+    """Overdue tasks, tasks due soon, and accounts going stale within DAYS."""
+    from vaultcrm import ops, render
+
+    ctx = _ctx()
+    a = ops.agenda(ctx, days=days)
+    data = {"overdue": [render.task_dict(r.note, r.number, r.task) for r in a.overdue],
+            "due_soon": [render.task_dict(r.note, r.number, r.task) for r in a.due_soon],
+            "going_stale": [render.stale_dict(r) for r in a.going_stale]}
+    _warn_all(ctx)
+    if json_:
+        _out(render.to_json(data))
+        return
+    console = _console()
+    cols = ["id", "due", "text", "title", "path"]
+    for key, title in (("overdue", "Overdue"), ("due_soon", f"Due within {days} days")):
+        console.print(render.table(title, ["Id", "Due", "Task", "Note", "Path"],
+                                   [[d[c] for c in cols] for d in data[key]]))
+    console.print(render.table(f"Going stale within {days} days", ["Title", "Last contact", "Stale on", "Path"],
+                               [[d["title"], d["last_contact"], d["stale_on"], d["path"]] for d in data["going_stale"]]))
+
+
+@app.command()
+def timeline(
+    name: Annotated[str | None, typer.Argument(help="Only this account (and the notes filed under it).")] = None,
+    since: Annotated[str | None, typer.Option("--since", help="From this date (ISO or natural language).")] = None,
+    until: Annotated[str | None, typer.Option("--until", help="Up to this date.")] = None,
+    json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
+) -> None:
+    """Recent Context entries across the vault (or one account), newest first."""
+    from vaultcrm import ops, render
+
+    fmt = _fmt(json_, csv_, tsv)
+    ctx = _ctx()
+    rows = ops.timeline(ctx, name, since=_date(since, ctx.today), until=_date(until, ctx.today))
+    if name is None:
+        _warn_all(ctx)
+    _emit_rows(fmt, [render.timeline_dict(r) for r in rows], ["date", "title", "text", "via", "path"], None,
+               ["Date", "Account", "Entry", "Via", "Path"])
+
+
+@app.command()
+def who(name: Name, json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False) -> None:
+    """The people through whom an account's contact runs, with their latest date and count."""
+    from vaultcrm import ops
+
+    fmt = _fmt(json_, csv_, tsv)
+    rows = ops.who(_ctx(), name)
+    _emit_rows(fmt, rows, ["name", "last", "count", "sources"], None, ["Person", "Last", "Count", "Seen in"])
+
+
+# ---- the single exit point ---------------------------------------------------------------------
+def _fail(exc: VaultCRMError) -> NoReturn:
+    _err(f"vaultcrm: error: {exc}")
+    if isinstance(exc, NotFound) and exc.suggestions:
+        _err("did you mean:")
+        for s in exc.suggestions:
+            _err(f"  {s}")
+    if isinstance(exc, Ambiguous) and exc.candidates:
+        for c in exc.candidates:
+            _err(f"  {c}")
+    if exc.hint:
+        _err(f"hint: {exc.hint}")
+    raise SystemExit(exc.exit_code)
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Run the CLI; every error leaves through here as a message and a documented exit code."""
+    try:
+        rv = app(args=argv, prog_name="vaultcrm", standalone_mode=False)
+    except VaultCRMError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        _err("vaultcrm: interrupted")
+        raise SystemExit(130) from None
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except typer.Abort:
+        _err("vaultcrm: aborted")
+        raise SystemExit(1) from None
+    except _click_exception() as exc:  # usage errors from argument parsing
+        exc.show()
+        raise SystemExit(exc.exit_code) from None  # type: ignore[attr-defined]
+    raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def _click_exception() -> type[BaseException]:
+    from typer import _click  # type: ignore[attr-defined]
+
+    return _click.ClickException

@@ -1,0 +1,110 @@
+"""Today's date and date parsing: ISO on a fast path, natural language through dateparser."""
+
+from __future__ import annotations
+
+import os
+import re
+from datetime import date, timedelta
+
+from vaultcrm.errors import UsageError
+
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_RELATIVE = re.compile(r"([+-]?\d+)\s*([dwmy])", re.IGNORECASE)
+
+
+def today() -> date:
+    """Today, or `$VAULTCRM_TODAY` when set, so scripts and tests are reproducible."""
+    forced = os.environ.get("VAULTCRM_TODAY", "").strip()
+    if forced:
+        parsed = iso_date(forced)
+        if parsed is None:
+            raise UsageError(f"VAULTCRM_TODAY={forced!r} is not an ISO date (YYYY-MM-DD)")
+        return parsed
+    return date.today()
+
+
+def iso_date(text: object) -> date | None:
+    """The date `text` names when it starts with a real YYYY-MM-DD, else None (never raises)."""
+    if isinstance(text, date):
+        return text
+    if not isinstance(text, str):
+        return None
+    m = ISO_DATE.match(text.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+def parse_date(text: str, *, today: date) -> date:
+    """Read a user's date: ISO, `today`/`yesterday`/`tomorrow`, `+3d`/`-2w`, else dateparser.
+
+    dateparser costs ~100 ms to import and ~0.5 s on its first parse, so it is only imported
+    when the cheap forms do not match.
+    """
+    raw = text.strip()
+    if ISO_DATE.fullmatch(raw):
+        parsed = iso_date(raw)
+        if parsed is None:
+            raise UsageError(f"{text!r} is not a valid date")
+        return parsed
+    low = raw.lower()
+    simple = {"today": 0, "yesterday": -1, "tomorrow": 1}
+    if low in simple:
+        return today + timedelta(days=simple[low])
+    rel = _RELATIVE.fullmatch(low)
+    if rel:
+        return add_period(today, int(rel[1]), rel[2])
+    return _natural(raw, today)
+
+
+def add_period(start: date, count: int, unit: str) -> date:
+    """`start` moved by `count` days/weeks/months/years (months clamp to the month's end)."""
+    unit = unit.lower()
+    if unit == "d":
+        return start + timedelta(days=count)
+    if unit == "w":
+        return start + timedelta(weeks=count)
+    months = count * (12 if unit == "y" else 1)
+    y, m = divmod(start.month - 1 + months, 12)
+    year, month = start.year + y, m + 1
+    for day in (start.day, 30, 29, 28):
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+def _natural(raw: str, today: date) -> date:
+    from datetime import datetime
+
+    import dateparser  # heavy: only for words such as "next friday"
+
+    base = datetime(today.year, today.month, today.day, 12, 0)
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future",
+                "RETURN_AS_TIMEZONE_AWARE": False}
+    found = dateparser.parse(raw, languages=["en"], settings=settings)  # type: ignore[arg-type]
+    if found is None:
+        raise UsageError(f"cannot read {raw!r} as a date; try YYYY-MM-DD, 'yesterday' or 'next friday'")
+    return found.date()
+
+
+def parse_period(text: object) -> int | None:
+    """A cadence such as `14d`, `2w`, `3m`, `1y` or a bare number of days, in days."""
+    if isinstance(text, bool):
+        return None
+    if isinstance(text, int):
+        return text if text > 0 else None
+    if not isinstance(text, str):
+        return None
+    s = text.strip().lower()
+    if s.isdigit():
+        return int(s) or None
+    m = re.fullmatch(r"(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)", s)
+    if not m:
+        return None
+    n, unit = int(m[1]), m[2][0]
+    return n * {"d": 1, "w": 7, "m": 30, "y": 365}[unit] or None

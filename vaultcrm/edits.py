@@ -1,0 +1,342 @@
+"""Pure, minimal edits on the note model: each takes a Note and returns a new Note.
+
+Every edit replaces only the lines it means to change (`Note.replace_lines`); property edits
+are checked by re-reading the block and comparing every other key, and refused (UnsafeEdit)
+when the change could not be proven local.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from typing import Any
+
+from vaultcrm import blocks, yamlblock
+from vaultcrm.dates import ISO_DATE, iso_date
+from vaultcrm.errors import UnsafeEdit
+from vaultcrm.note import Note, Section, normalize_heading, strip_eol
+
+CANONICAL_SECTIONS = ["Recent Context", "Key Facts", "Topics", "Open Tasks", "Account Status",
+                      "Key Contacts", "Opportunities", "Blockers", "Key Decisions", "Related"]
+_CANON = {normalize_heading(s): i for i, s in enumerate(CANONICAL_SECTIONS)}
+_LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
+
+
+# ---- frontmatter properties ------------------------------------------------------------------
+def _key_spans(note: Note) -> list[tuple[str, int, int]]:
+    """(key, start, end) note-line spans of each top-level key, trailing blanks/comments excluded."""
+    fm = note.frontmatter
+    assert fm is not None
+    keys = yamlblock.key_lines(fm.text, path=note.path, first_line=fm.body_start + 1)
+    spans = []
+    block_end = fm.end - 1  # the closing delimiter line
+    for n, (key, line) in enumerate(keys):
+        start = fm.body_start + line
+        end = fm.body_start + keys[n + 1][1] if n + 1 < len(keys) else block_end
+        while end - 1 > start and _is_gap(note.lines[end - 1]):
+            end -= 1
+        spans.append((key, start, end))
+    return spans
+
+
+def _is_gap(line: str) -> bool:
+    s = strip_eol(line)
+    return not s.strip() or s.startswith("#")
+
+
+def _editable_block(note: Note) -> None:
+    fm = note.frontmatter
+    if fm is None:
+        return
+    if fm.fmt != "yaml":
+        raise UnsafeEdit("this note has TOML (+++) frontmatter; vaultcrm edits YAML frontmatter only",
+                         path=note.path, line=1)
+    if fm.text.lstrip().startswith(("{", "[")):
+        raise UnsafeEdit("this note's frontmatter is written as JSON; edit it by hand", path=note.path, line=2)
+
+
+def _quote_style(note: Note, key: str | None = None) -> dict[str, str]:
+    """How the block writes things: date quoting, list indent, and the key's own value style."""
+    fm = note.frontmatter
+    style = {"date": "plain", "indent": "", "value": ""}
+    if fm is None:
+        return style
+    for raw in fm.text.splitlines():
+        m = re.match(r"([^\s#][^:]*):\s+(['\"]?)(\d{4}-\d{2}-\d{2})\2\s*$", raw)
+        if m:
+            style["date"] = {"'": "single", '"': "double", "": "plain"}[m[2]]
+        m = re.match(r"(\s*)-\s", raw)
+        if m and not style["indent"]:
+            style["indent"] = m[1] or "0"
+        if key is not None:
+            m = re.match(re.escape(key) + r"\s*:\s*(['\"\[])", raw)
+            if m:
+                style["value"] = m[1]
+    if style["indent"] == "0":
+        style["indent"] = ""
+    return style
+
+
+def _scalar(value: Any, style: dict[str, str]) -> str:
+    """One YAML scalar in the block's style; plain only when it reads back as the same value."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    s = str(value)
+    if "\n" in s:
+        return json.dumps(s, ensure_ascii=False)
+    if s.startswith("[[") and s.endswith("]]"):
+        return json.dumps(s, ensure_ascii=False)  # Obsidian writes links as "[[X]]"
+    want = style.get("value") or ""
+    if ISO_DATE.fullmatch(s) and not want:
+        want = {"single": "'", "double": '"'}.get(style["date"], "")
+    if want == "'":
+        return "'" + s.replace("'", "''") + "'"
+    if want == '"':
+        return json.dumps(s, ensure_ascii=False)
+    if s and s == s.strip() and yamlblock.load_yaml(f"k: {s}\n") == {"k": s}:
+        return s
+    return "'" + s.replace("'", "''") + "'" if "'" not in s else json.dumps(s, ensure_ascii=False)
+
+
+def _format_property(key: str, value: Any, style: dict[str, str]) -> list[str]:
+    k = key if re.fullmatch(r"[A-Za-z_][\w -]*", key) and key == key.strip() else json.dumps(key)
+    if isinstance(value, list):
+        if not value:
+            return [f"{k}: []"]
+        item_style = dict(style, value="")
+        if style.get("value") == "[":
+            return [f"{k}: [" + ", ".join(_scalar(v, item_style) for v in value) + "]"]
+        return [f"{k}:"] + [f"{style['indent']}- {_scalar(v, item_style)}" for v in value]
+    if value is None:
+        return [f"{k}:"]
+    return [f"{k}: {_scalar(value, style)}"]
+
+
+def set_property(note: Note, key: str, value: Any) -> Note:
+    """Set one property, rewriting only its lines (or appending it after the last key)."""
+    _editable_block(note)
+    fm = note.frontmatter
+    if fm is None:
+        lines = ["---", *_format_property(key, value, _quote_style(note)), "---"]
+        new = note.replace_lines(0, 0, lines)
+        _verify(note, new, key, value)
+        return new
+    before = note.properties
+    spans = _key_spans(note)
+    style = _quote_style(note, key if key in before else None)
+    new_lines = _format_property(key, value, style)
+    hit = [s for s in spans if s[0] == key]
+    if hit:
+        _, start, end = hit[0]
+        new = note.replace_lines(start, end, new_lines)
+    else:
+        at = spans[-1][2] if spans else fm.end - 1
+        new = note.replace_lines(at, at, new_lines)
+    _verify(note, new, key, value)
+    return new
+
+
+def unset_property(note: Note, key: str) -> Note:
+    """Remove one property's lines; the rest of the block is untouched."""
+    _editable_block(note)
+    if note.frontmatter is None or key not in note.properties:
+        return note
+    hit = [s for s in _key_spans(note) if s[0] == key]
+    if not hit:
+        raise UnsafeEdit(f"cannot locate property {key!r} in the frontmatter", path=note.path)
+    _, start, end = hit[0]
+    new = note.replace_lines(start, end, [])
+    _verify(note, new, key, _MISSING)
+    return new
+
+
+_MISSING = object()
+
+
+def _verify(old: Note, new: Note, key: str, value: Any) -> None:
+    """Re-read both blocks: every other key must be unchanged and in order, `key` must hold `value`."""
+    before = dict(old.properties) if old.frontmatter else {}
+    try:
+        after = dict(new.properties)
+    except Exception as exc:  # noqa: BLE001 - any failure to re-read means the edit is unsafe
+        raise UnsafeEdit(f"editing {key!r} would break the frontmatter ({exc}); nothing written",
+                         path=old.path) from None
+    got = after.pop(key, _MISSING)
+    before.pop(key, None)
+    expected = value
+    if isinstance(value, date):
+        expected = value.isoformat()
+    if before != after or list(before) != list(after) or got != expected:
+        raise UnsafeEdit(f"cannot prove an edit of {key!r} stays local in this frontmatter; "
+                         "nothing written (edit it by hand)", path=old.path, line=2)
+
+
+# ---- sections ----------------------------------------------------------------------------------
+def find_section(note: Note, heading: str) -> Section | None:
+    found = note.find_sections(heading)
+    return found[0] if found else None
+
+
+def _sibling_level(note: Note) -> int:
+    levels = [s.level for s in note.sections if normalize_heading(s.heading) in _CANON]
+    if levels:
+        return min(levels)
+    levels = [s.level for s in note.sections if s.level > 1]
+    return min(levels) if levels else 2
+
+
+def ensure_section(note: Note, heading: str) -> tuple[Note, Section]:
+    """The section, created in canonical order (empty, with the seed notes' blank lines) if missing."""
+    existing = find_section(note, heading)
+    if existing is not None:
+        return note, existing
+    canon = _CANON.get(normalize_heading(heading))
+    title = CANONICAL_SECTIONS[canon] if canon is not None else heading.strip()
+    level = _sibling_level(note)
+    at = None
+    if canon is not None:
+        after = [s for s in note.sections if _CANON.get(normalize_heading(s.heading), -1) > canon
+                 and s.level == level]
+        if after:
+            at = after[0].start
+    new_lines = ["#" * level + " " + title, ""]
+    if at is None:
+        at = len(note.lines)
+        # keep one blank line between the previous text and the new heading
+        if at and strip_eol(note.lines[at - 1]).strip():
+            new_lines = ["", *new_lines]
+    else:
+        new_lines = [*new_lines]
+    note2 = note.replace_lines(at, at, new_lines)
+    section = next(s for s in note2.sections if s.start in (at, at + 1) and normalize_heading(s.heading)
+                   == normalize_heading(title))
+    return note2, section
+
+
+def _items(note: Note, section: Section) -> list[int]:
+    return [i for i, text in note.body_lines(section.body_start, section.end) if _LIST_ITEM.match(text)]
+
+
+def insert_item(note: Note, section: Section, text: str, *, before: int | None = None) -> Note:
+    """Insert a list line into a section: before line `before`, else after its last list item,
+    else as the first item of an empty section (one blank line after the heading)."""
+    if before is not None:
+        return note.replace_lines(before, before, [text])
+    items = _items(note, section)
+    if items:
+        at = items[-1] + 1
+        # the item may continue on indented lines
+        while at < section.end and strip_eol(note.lines[at]).startswith(("  ", "\t")) \
+                and strip_eol(note.lines[at]).strip():
+            at += 1
+        return note.replace_lines(at, at, [text])
+    first_blank = section.body_start
+    body = [strip_eol(note.lines[i]) for i in range(section.body_start, section.end)]
+    content = [i for i, t in enumerate(body) if t.strip()]
+    if content:  # e.g. a placeholder or comment: put the item after the text already there
+        at = section.body_start + content[-1] + 1
+        return note.replace_lines(at, at, ["", text] if not _LIST_ITEM.match(body[content[-1]]) else [text])
+    if body:  # only blank lines: heading, blank, item, [blank before the next heading]
+        trailing = section.end < len(note.lines)
+        lines = [text, ""] if trailing and len(body) < 2 else [text]
+        return note.replace_lines(first_blank + 1, first_blank + 1, lines)
+    trailing = section.end < len(note.lines)
+    return note.replace_lines(section.body_start, section.body_start, ["", text, ""] if trailing else ["", text])
+
+
+def add_entry(note: Note, day: date, text: str, *, link: str | None = None, via: str | None = None) -> Note:
+    """Insert a Recent Context entry at its date's place (newest first), creating the section."""
+    note, section = ensure_section(note, "Recent Context")
+    line = blocks.format_entry(day, text, link=link, via=via)
+    before = None
+    for i, raw in note.body_lines(section.body_start, section.end):
+        e = blocks.parse_entry(raw, i)
+        if e is not None and e.date is not None and e.date <= day:
+            before = i
+            break
+    return insert_item(note, section, line, before=before)
+
+
+def add_bullet(note: Note, heading: str, text: str) -> Note:
+    note, section = ensure_section(note, heading)
+    return insert_item(note, section, blocks.bullet(section.heading, text))
+
+
+def add_task(note: Note, text: str, due: date | None = None) -> Note:
+    note, section = ensure_section(note, "Open Tasks")
+    return insert_item(note, section, blocks.format_task(text, due=due))
+
+
+def replace_line(note: Note, index: int, text: str, *, insert_above: str | None = None) -> Note:
+    """Replace one line's text (keeping its ending); optionally insert a line above it."""
+    new = [text] if insert_above is None else [insert_above, text]
+    ending = note.lines[index][len(strip_eol(note.lines[index])):]
+    lines = list(note.lines)
+    lines[index] = text + ending
+    if insert_above is not None:
+        lines.insert(index, insert_above + (ending or note.newline))
+    del new
+    return Note.parse(note.bom + "".join(lines), note.path)
+
+
+# ---- Account Status table ----------------------------------------------------------------------
+def _field_key(name: str) -> str:
+    return re.sub(r"[\s_-]+", " ", blocks.plain_cell(name)).strip().lower()
+
+
+def status_rows(note: Note) -> list[tuple[int, str, str]]:
+    """(line, field, value) rows of the Account Status table, header row excluded."""
+    section = find_section(note, "Account Status")
+    if section is None:
+        return []
+    rows = []
+    header_seen = False
+    for i, text in note.body_lines(section.body_start, section.end):
+        cells = blocks.table_row(text)
+        if cells is None or len(cells) < 2:
+            continue
+        if not header_seen:
+            header_seen = True
+            if _field_key(cells[0]) == "field":
+                continue
+        rows.append((i, blocks.plain_cell(cells[0]), blocks.plain_cell(cells[1])))
+    return rows
+
+
+def set_status_cell(note: Note, key: str, value: str) -> Note:
+    """Update the Account Status row named like `key` (bold or not), if the note has one."""
+    want = _field_key(key)
+    for line, name, _ in status_rows(note):
+        if _field_key(name) == want:
+            raw = strip_eol(note.lines[line])
+            return replace_line(note, line, blocks.replace_cell(raw, 1, value))
+    return note
+
+
+def status_value(note: Note, key: str) -> str | None:
+    want = _field_key(key)
+    return next((v for _, name, v in status_rows(note) if _field_key(name) == want), None)
+
+
+def as_cell(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value).replace("|", "\\|")
+
+
+def coerce_value(raw: str) -> Any:
+    """A command-line value as Obsidian would type it: number, boolean, date text or string."""
+    s = raw.strip()
+    if re.fullmatch(r"-?(?:0|[1-9]\d*)", s):
+        return int(s)
+    if re.fullmatch(r"-?(?:0|[1-9]\d*)\.\d+", s):
+        return float(s)
+    if s in ("true", "false"):
+        return s == "true"
+    d = iso_date(s) if ISO_DATE.fullmatch(s) else None
+    return d.isoformat() if d else raw

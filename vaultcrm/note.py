@@ -1,0 +1,258 @@
+"""The lossless note model: a note is its lines, and every part of it is a span of those lines.
+
+`Note.parse(text).render() == text` for every input, byte for byte: the model keeps the BOM,
+each line with its own ending (CRLF, LF, or none on the last line), the frontmatter block as
+written, and finds sections by their line spans. An edit replaces a span of lines and leaves
+every other byte where it was; the frontmatter is only ever read, never re-serialised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from vaultcrm.errors import InvalidNote
+
+BOM = "\ufeff"
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_FENCE = re.compile(r"\s*(`{3,}|~{3,})(.*)$")
+_YAML_OPEN = re.compile(r"---[ \t]*$")
+_YAML_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
+_TOML_FENCE = re.compile(r"\+\+\+[ \t]*$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their endings; only `\\n` ends a line (str.splitlines also splits on \\x0c, \\u2028…)."""
+    if not text:
+        return []
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+def strip_eol(line: str) -> str:
+    """A line without its ending (LF or CRLF)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+        if line.endswith("\r"):
+            line = line[:-1]
+    return line
+
+
+def eol(line: str) -> str:
+    """The ending a line carries: '\\r\\n', '\\n' or '' (last line without a final newline)."""
+    if line.endswith("\r\n"):
+        return "\r\n"
+    return "\n" if line.endswith("\n") else ""
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    """The frontmatter block: lines [start, end) of the note, delimiters included."""
+
+    fmt: str  # "yaml" or "toml"
+    start: int
+    end: int
+    text: str  # what lies between the delimiters, as written
+
+    @property
+    def body_start(self) -> int:
+        """0-based note line of the block's first content line."""
+        return self.start + 1
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading and the lines under it up to the next heading of any level: lines [start, end)."""
+
+    level: int
+    heading: str
+    start: int
+    end: int
+
+    @property
+    def body_start(self) -> int:
+        return self.start + 1
+
+
+@dataclass
+class Note:
+    """One Markdown note, held losslessly. `path` is vault-relative (for messages only)."""
+
+    lines: list[str]
+    bom: str = ""
+    path: str | None = None
+    frontmatter: Frontmatter | None = None
+    frontmatter_error: InvalidNote | None = None
+    _sections: list[Section] | None = field(default=None, repr=False)
+    _fenced: frozenset[int] | None = field(default=None, repr=False)
+
+    # ---- parsing and rendering -------------------------------------------------------------
+    @classmethod
+    def parse(cls, text: str, path: str | None = None) -> Note:
+        bom = ""
+        if text.startswith(BOM):
+            bom, text = BOM, text[1:]
+        lines = split_lines(text)
+        note = cls(lines=lines, bom=bom, path=path)
+        note.frontmatter, note.frontmatter_error = _find_frontmatter(lines, path)
+        return note
+
+    def render(self) -> str:
+        return self.bom + "".join(self.lines)
+
+    @property
+    def text(self) -> str:
+        return self.render()
+
+    @cached_property
+    def newline(self) -> str:
+        """The note's dominant line ending, used for every line an edit adds."""
+        crlf = sum(1 for line in self.lines if line.endswith("\r\n"))
+        lf = sum(1 for line in self.lines if line.endswith("\n")) - crlf
+        return "\r\n" if crlf > lf else "\n"
+
+    # ---- frontmatter -------------------------------------------------------------------------
+    @cached_property
+    def properties(self) -> dict[str, Any]:
+        """The frontmatter values as Obsidian reads them; raises InvalidNote when malformed."""
+        if self.frontmatter_error is not None:
+            raise self.frontmatter_error
+        fm = self.frontmatter
+        if fm is None:
+            return {}
+        from vaultcrm import yamlblock
+
+        if fm.fmt == "toml":
+            return yamlblock.load_toml(fm.text, path=self.path, first_line=fm.body_start + 1)
+        return yamlblock.load_yaml(fm.text, path=self.path, first_line=fm.body_start + 1)
+
+    def check(self) -> None:
+        """Raise InvalidNote if the frontmatter cannot be read (edits refuse such notes)."""
+        _ = self.properties
+
+    @property
+    def body_start(self) -> int:
+        """0-based line where the Markdown body starts (after the frontmatter)."""
+        return self.frontmatter.end if self.frontmatter else 0
+
+    # ---- structure ---------------------------------------------------------------------------
+    @property
+    def fenced(self) -> frozenset[int]:
+        """Line indexes inside fenced code blocks (fence lines included): never headings or tasks."""
+        if self._fenced is None:
+            self._scan_body()
+        assert self._fenced is not None
+        return self._fenced
+
+    @property
+    def sections(self) -> list[Section]:
+        if self._sections is None:
+            self._scan_body()
+        assert self._sections is not None
+        return self._sections
+
+    def _scan_body(self) -> None:
+        sections: list[Section] = []
+        fenced: set[int] = set()
+        fence: tuple[str, int] | None = None
+        heads: list[tuple[int, int, str]] = []
+        for i in range(self.body_start, len(self.lines)):
+            raw = strip_eol(self.lines[i])
+            if fence is not None:
+                fenced.add(i)
+                m = _FENCE.match(raw)
+                if m and m[1][0] == fence[0] and len(m[1]) >= fence[1] and not m[2].strip():
+                    fence = None
+                continue
+            m = _FENCE.match(raw)
+            if m and not (m[1][0] == "`" and "`" in m[2]):
+                fence = (m[1][0], len(m[1]))
+                fenced.add(i)
+                continue
+            if raw.startswith("#") or raw.startswith(" "):
+                h = _HEADING.match(raw)
+                if h:
+                    heads.append((i, len(h[1]), (h[2] or "").strip()))
+        for n, (i, level, title) in enumerate(heads):
+            end = heads[n + 1][0] if n + 1 < len(heads) else len(self.lines)
+            sections.append(Section(level, title, i, end))
+        self._sections = sections
+        self._fenced = frozenset(fenced)
+
+    @property
+    def preamble(self) -> tuple[int, int]:
+        """Lines [start, end) between the frontmatter and the first heading."""
+        end = self.sections[0].start if self.sections else len(self.lines)
+        return self.body_start, end
+
+    def find_sections(self, heading: str) -> list[Section]:
+        """Sections whose heading matches, ignoring case, surrounding emphasis and a trailing colon."""
+        want = normalize_heading(heading)
+        return [s for s in self.sections if normalize_heading(s.heading) == want]
+
+    def section_extent(self, section: Section) -> tuple[int, int]:
+        """Lines [start, end) of a section including its sub-sections (up to a heading of its level)."""
+        end = len(self.lines)
+        for other in self.sections:
+            if other.start > section.start and other.level <= section.level:
+                end = other.start
+                break
+        return section.start, end
+
+    def body_lines(self, start: int, end: int) -> Iterator[tuple[int, str]]:
+        """(index, text without ending) for lines in [start, end) outside code fences."""
+        fenced = self.fenced
+        for i in range(start, end):
+            if i not in fenced:
+                yield i, strip_eol(self.lines[i])
+
+    # ---- editing -----------------------------------------------------------------------------
+    def replace_lines(self, start: int, end: int, new: Sequence[str]) -> Note:
+        """A new note with lines [start, end) replaced by `new` (texts without endings).
+
+        Added lines take the note's newline style; the bytes of every other line are kept.
+        If the file had no final newline, it still has none afterwards.
+        """
+        nl = self.newline
+        lines = list(self.lines)
+        added = [t + nl for t in new]
+        at_end = end >= len(lines)
+        if at_end and added:
+            last_kept = lines[start - 1] if start > 0 else None
+            had_final_newline = bool(lines) and eol(lines[-1]) != ""
+            if end > start:
+                had_final_newline = eol(lines[end - 1]) != ""
+            elif last_kept is not None and eol(last_kept) == "":
+                lines[start - 1] = last_kept + nl
+                had_final_newline = False
+            if not had_final_newline and lines:
+                added[-1] = strip_eol(added[-1])
+        lines[start:end] = added
+        return Note.parse(self.bom + "".join(lines), self.path)
+
+
+def normalize_heading(text: str) -> str:
+    t = text.strip().strip("*_").strip().rstrip(":").strip().lower()
+    return re.sub(r"\s+", " ", t)
+
+
+def _find_frontmatter(lines: list[str], path: str | None) -> tuple[Frontmatter | None, InvalidNote | None]:
+    if not lines:
+        return None, None
+    first = strip_eol(lines[0])
+    if _YAML_OPEN.fullmatch(first):
+        fmt, close = "yaml", _YAML_CLOSE
+    elif _TOML_FENCE.fullmatch(first):
+        fmt, close = "toml", _TOML_FENCE
+    else:
+        return None, None
+    for i in range(1, len(lines)):
+        if close.fullmatch(strip_eol(lines[i])):
+            return Frontmatter(fmt, 0, i + 1, "".join(lines[1:i])), None
+    return None, InvalidNote("frontmatter opened on line 1 is never closed with ---", path=path, line=1)

@@ -1,0 +1,680 @@
+"""One function per command. Each takes the vault and `today`, returns plain data; no printing.
+
+Editing operations go through `apply`, which holds the vault lock, re-reads each note, refuses
+notes with malformed frontmatter, writes atomically and only if the note is unchanged since it
+was read, and journals what it wrote so `undo` can take it back.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from vaultcrm import blocks, edits, query
+from vaultcrm.config import Config, load_config
+from vaultcrm.dates import iso_date, parse_period
+from vaultcrm.errors import Ambiguous, NotFound, OutsideVault, UsageError, VaultCRMError
+from vaultcrm.index import Scan, scan
+from vaultcrm.note import Note, normalize_heading, strip_eol
+from vaultcrm.records import NoteRecord, TaskRecord, entries_of, fold, record_from_note, string_list, tasks_of
+from vaultcrm.vault import Vault
+
+
+# ---- context --------------------------------------------------------------------------------
+@dataclass
+class Context:
+    """What every operation needs: the vault, its config, today, and (lazily) the scan."""
+
+    vault: Vault
+    today: date
+    config: Config = field(default_factory=Config)
+    _scan: Scan | None = None
+
+    @classmethod
+    def open(cls, vault: Vault, today: date) -> Context:
+        return cls(vault=vault, today=today, config=load_config(vault.root))
+
+    @property
+    def scan(self) -> Scan:
+        if self._scan is None:
+            self._scan = scan(self.vault, self.config)
+        return self._scan
+
+    @property
+    def records(self) -> list[NoteRecord]:
+        return self.scan.ok
+
+    def resolve(self, name: str) -> NoteRecord:
+        """The one note NAME names; a note whose frontmatter is broken is still found by path/stem."""
+        return query.resolve(self.scan.records, name)
+
+    def find_all(self, name: str) -> list[NoteRecord]:
+        found = query.matches(self.scan.records, name)
+        if not found:
+            raise NotFound(f"no note named {name!r}", suggestions=query.suggest(self.scan.records, name))
+        return found
+
+    def warnings(self) -> list[str]:
+        out = [f"{r.path}:{r.error_line or 1}: skipped: {r.error}" for r in self.scan.broken]
+        out += [f"{p}: skipped: {msg}" for p, msg in self.scan.unreadable]
+        return out
+
+
+# ---- editing pipeline -----------------------------------------------------------------------
+@dataclass
+class Change:
+    """What an edit did (or, in a dry run, would do) to one file."""
+
+    path: str
+    before: str | None  # None: the file is created
+    after: str | None  # None: the file is removed (moved to .trash)
+    moved_to: str | None = None
+
+    def diff(self) -> str:
+        a = (self.before or "").splitlines(keepends=True)
+        b = (self.after or "").splitlines(keepends=True)
+        out = "".join(difflib.unified_diff(a, b, f"a/{self.path}" if self.before is not None else "/dev/null",
+                                           f"b/{self.moved_to or self.path}" if self.after is not None
+                                           else "/dev/null"))
+        return out if out.endswith("\n") or not out else out + "\n\\ No newline at end of file\n"
+
+
+@dataclass
+class EditResult:
+    """The outcome of an editing command: a message for people and the changes made."""
+
+    message: str
+    changes: list[Change]
+    dry_run: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def diff(self) -> str:
+        return "".join(c.diff() for c in self.changes)
+
+
+EditFn = Callable[[Note], Note]
+
+
+def edit_note(ctx: Context, path: str, fn: EditFn, *, command: str, message: str,
+              dry_run: bool = False) -> EditResult:
+    """Read one note under the lock, refuse it if malformed, apply `fn`, write if anything changed."""
+    with ctx.vault.lock():
+        current = ctx.vault.read(path)
+        note = Note.parse(current.text, path)
+        note.check()
+        new = fn(note)
+        text = new.render()
+        if text == current.text:
+            return EditResult(f"{path}: nothing to change", [], dry_run)
+        change = Change(path, current.text, text)
+        if not dry_run:
+            ctx.vault.write(path, text, expected=current.digest)
+            record(ctx, command, [change])
+    return EditResult(message, [change], dry_run)
+
+
+def record(ctx: Context, command: str, changes: Sequence[Change]) -> None:
+    """After a write: journal it for `undo` and, when configured, commit it to git."""
+    from vaultcrm import journal
+
+    journal.append(ctx.vault, command, changes)
+    if ctx.config.git_commit or getattr(ctx, "git_commit", False):
+        from vaultcrm import gitops
+
+        gitops.commit(ctx.vault, [c.path for c in changes] + [c.moved_to for c in changes if c.moved_to],
+                      f"vaultcrm {command}")
+    ctx._scan = None
+
+
+# ---- reading --------------------------------------------------------------------------------
+@dataclass
+class NoteView:
+    """Everything `show` presents about one note."""
+
+    record: NoteRecord
+    status: list[tuple[str, str]]
+    entries: list[dict[str, Any]]
+    tasks: list[tuple[NoteRecord, TaskRecord]]
+    sections: list[dict[str, str]]
+    last_contact: LastContact
+    queries: list[dict[str, Any]] = field(default_factory=list)
+
+
+def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
+    text = ctx.vault.read(rec.path).text
+    note = Note.parse(text, rec.path)
+    note.check()
+    status = [(name, value) for _, name, value in edits.status_rows(note)]
+    entries = sorted(
+        ({"date": e.date, "raw_date": e.raw_date, "link": e.link, "text": e.text, "via": e.via, "line": e.line}
+         for e in entries_of(note)),
+        key=lambda e: (e["date"] is not None, e["date"] or ""), reverse=True)
+    sections = []
+    for s in note.sections:
+        body = "".join(note.lines[s.body_start:s.end]).replace("\r\n", "\n").strip("\n")
+        sections.append({"heading": s.heading, "level": s.level, "line": s.start + 1, "text": body})
+    tasks = tasks_for(ctx, rec)
+    queries = []
+    from vaultcrm import tasksquery
+
+    for block in tasksquery.blocks_in(note):
+        all_tasks = [(r, t) for r in ctx.records for t in r.tasks]
+        queries.append({"line": block.line, "query": block.text,
+                        "tasks": tasksquery.run(block.text, all_tasks, ctx.today, here=rec)})
+    return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec), queries)
+
+
+def show(ctx: Context, name: str, *, exact_one: bool) -> tuple[list[NoteView], list[str]]:
+    """The notes NAME names (several on a terminal, with a warning), or exactly one for --json."""
+    found = ctx.find_all(name)
+    if exact_one and len(found) > 1:
+        raise Ambiguous(f"{name!r} names {len(found)} notes; give a path to choose one",
+                        candidates=[r.path for r in found])
+    warnings = []
+    if len(found) > 1:
+        warnings.append(f"{name!r} names {len(found)} notes: " + ", ".join(r.path for r in found))
+    for r in found:
+        if r.error:
+            from vaultcrm.errors import InvalidNote
+
+            raise InvalidNote(f"malformed frontmatter: {r.error}", path=r.path, line=r.error_line)
+    return [note_view(ctx, r) for r in found], warnings
+
+
+def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (),
+               where: Sequence[str] = (), sort: str | None = None) -> list[NoteRecord]:
+    clauses = query.parse_where(where)
+    want_kind = ctx.config.canonical_kind(kind) if kind else None
+    rows = [r for r in ctx.records
+            if (want_kind is None or r.kind == want_kind)
+            and all(query.has_tag(r, t) for t in tags)
+            and query.where_ok(r, clauses)]
+    if sort:
+        desc = sort.startswith("-")
+        key = sort.lstrip("-")
+
+        def sort_key(r: NoteRecord) -> tuple[int, str, str]:
+            v = query.field_value(r, key) if key != "last_contact" else r.properties.get("last_contact")
+            if v is None or v == "" or v == []:
+                return (1, "", r.path)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return (0, f"{v:020.6f}" if v >= 0 else f"-{1e12 + v:020.6f}", r.path)
+            return (0, fold(str(v)), r.path)
+
+        present = sorted([r for r in rows if sort_key(r)[0] == 0], key=sort_key, reverse=desc)
+        rows = present + [r for r in rows if sort_key(r)[0] == 1]
+    return rows
+
+
+def get_property(ctx: Context, name: str, key: str) -> Any:
+    """A property's value; falls back to the Account Status row of that name."""
+    rec = _editable(ctx, name)
+    if key in rec.properties:
+        return rec.properties[key]
+    note = Note.parse(ctx.vault.read(rec.path).text, rec.path)
+    value = edits.status_value(note, key)
+    if value is not None:
+        return value
+    raise NotFound(f"{rec.path} has no property {key!r}", suggestions=list(rec.properties)[:10])
+
+
+def _editable(ctx: Context, name: str) -> NoteRecord:
+    rec = ctx.resolve(name)
+    if rec.error:
+        from vaultcrm.errors import InvalidNote
+
+        raise InvalidNote(f"malformed frontmatter: {rec.error}; fix it before editing", path=rec.path,
+                          line=rec.error_line)
+    return rec
+
+
+# ---- editing commands --------------------------------------------------------------------------
+def log(ctx: Context, name: str, text: str, *, day: date | None = None, via: str | None = None,
+        link: str | None = None, dry_run: bool = False) -> EditResult:
+    """Add a Recent Context entry and raise `last_contact` when the entry is later."""
+    if not text.strip():
+        raise UsageError("the entry text is empty")
+    day = day or ctx.today
+    rec = _editable(ctx, name)
+
+    def fn(note: Note) -> Note:
+        note = edits.add_entry(note, day, text.replace("\n", " "), link=link, via=via)
+        if note.frontmatter is not None:
+            current = iso_date(note.properties.get("last_contact"))
+            if current is None or current < day:
+                note = edits.set_property(note, "last_contact", day.isoformat())
+        return note
+
+    return edit_note(ctx, rec.path, fn, command=f"log {rec.title}", message=f"logged to {rec.path}",
+                     dry_run=dry_run)
+
+
+def set_property(ctx: Context, name: str, key: str, value: Any, *, dry_run: bool = False) -> EditResult:
+    if not key.strip() or "\n" in key:
+        raise UsageError("property names cannot be empty or span lines")
+    rec = _editable(ctx, name)
+
+    def fn(note: Note) -> Note:
+        note = edits.set_property(note, key, value)
+        return edits.set_status_cell(note, key, edits.as_cell(value))
+
+    return edit_note(ctx, rec.path, fn, command=f"set {rec.title} {key}", message=f"set {key} in {rec.path}",
+                     dry_run=dry_run)
+
+
+def unset_property(ctx: Context, name: str, key: str, *, dry_run: bool = False) -> EditResult:
+    rec = _editable(ctx, name)
+    if key not in rec.properties:
+        raise NotFound(f"{rec.path} has no property {key!r}", suggestions=list(rec.properties)[:10])
+    return edit_note(ctx, rec.path, lambda n: edits.unset_property(n, key), command=f"unset {rec.title} {key}",
+                     message=f"removed {key} from {rec.path}", dry_run=dry_run)
+
+
+def add(ctx: Context, name: str, section: str, text: str, *, dry_run: bool = False) -> EditResult:
+    if not section.strip() or not text.strip():
+        raise UsageError("section and text must not be empty")
+    rec = _editable(ctx, name)
+    return edit_note(ctx, rec.path, lambda n: edits.add_bullet(n, section, text.replace("\n", " ")),
+                     command=f"add {rec.title} {section}", message=f"added to {section} in {rec.path}",
+                     dry_run=dry_run)
+
+
+def task_add(ctx: Context, name: str, text: str, *, due: date | None = None, dry_run: bool = False) -> EditResult:
+    if not text.strip():
+        raise UsageError("the task text is empty")
+    rec = _editable(ctx, name)
+    return edit_note(ctx, rec.path, lambda n: edits.add_task(n, text.replace("\n", " "), due),
+                     command=f"task add {rec.title}", message=f"added a task to {rec.path}", dry_run=dry_run)
+
+
+# ---- tasks ------------------------------------------------------------------------------------
+def belonging(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
+    """The note and the notes filed under it (the folder of a folder note), in path order."""
+    if not rec.folder_note:
+        return [rec]
+    prefix = rec.folder + "/"
+    return [rec] + [r for r in ctx.records if r.path.startswith(prefix) and r.path != rec.path]
+
+
+def tasks_for(ctx: Context, rec: NoteRecord) -> list[tuple[NoteRecord, TaskRecord]]:
+    return [(r, t) for r in belonging(ctx, rec) for t in r.tasks]
+
+
+@dataclass
+class TaskRow:
+    """A task in a listing: its note, its number within that listing's note group, the task."""
+
+    note: NoteRecord
+    number: int
+    task: TaskRecord
+
+
+def task_rows(ctx: Context, name: str | None) -> list[TaskRow]:
+    pairs = tasks_for(ctx, ctx.resolve(name)) if name else [(r, t) for r in ctx.records for t in r.tasks]
+    return [TaskRow(r, n, t) for n, (r, t) in enumerate(pairs, 1)] if name else \
+        [TaskRow(r, i, t) for r in {id(r): r for r, _ in pairs}.values() for i, t in enumerate(r.tasks, 1)]
+
+
+def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_: bool = False,
+              overdue: bool = False, due_within: int | None = None) -> list[TaskRow]:
+    rows = task_rows(ctx, name)
+    out = []
+    for row in rows:
+        t = row.task
+        if all_:
+            pass
+        elif done:
+            if not t.done:
+                continue
+        elif not (not t.done and not t.cancelled):
+            continue
+        due = iso_date(t.due)
+        if overdue and not (due is not None and due < ctx.today and not t.done and not t.cancelled):
+            continue
+        if due_within is not None and not (due is not None and due <= ctx.today + timedelta(days=due_within)):
+            continue
+        out.append(row)
+    return out
+
+
+def _match_task(ctx: Context, name: str | None, match: str) -> list[TaskRow]:
+    rows = task_rows(ctx, name)
+    m = match.strip()
+    if not m:
+        raise UsageError("empty task match")
+    exact = [r for r in rows if r.task.id == m.lower()]
+    if exact:
+        return exact
+    if name and m.isdigit():
+        return [r for r in rows if r.number == int(m)]
+    if re.fullmatch(r"[0-9a-f]{3,7}", m.lower()):
+        pref = [r for r in rows if r.task.id.startswith(m.lower())]
+        if pref:
+            return pref
+    want = fold(m)
+    return [r for r in rows if want in fold(r.task.text)]
+
+
+def _one_task(ctx: Context, name: str | None, match: str, *, want_open: bool) -> TaskRow:
+    found = _match_task(ctx, name, match)
+    if not found:
+        raise NotFound(f"no task matches {match!r}" + (f" in {name!r}" if name else ""),
+                       suggestions=[f"{r.task.id}  {r.task.text[:60]}" for r in task_rows(ctx, name)[:5]]
+                       if name else [])
+    usable = [r for r in found if (r.task.open if want_open else r.task.done)]
+    if len(usable) == 1:
+        return usable[0]
+    if len(usable) > 1:
+        raise Ambiguous(f"{match!r} matches {len(usable)} tasks; use an id",
+                        candidates=[f"{r.task.id}  {r.note.path}:{r.task.line}  {r.task.text[:60]}" for r in usable])
+    state = "already done" if want_open and any(r.task.done for r in found) else \
+        "cancelled" if any(r.task.cancelled for r in found) else "not done"
+    raise VaultCRMError(f"the task matching {match!r} is {state}; nothing changed", path=found[0].note.path,
+                        line=found[0].task.line)
+
+
+def task_done(ctx: Context, name: str | None, match: str, *, dry_run: bool = False) -> EditResult:
+    row = _one_task(ctx, name, match, want_open=True)
+    return _edit_task(ctx, row, done=True, dry_run=dry_run)
+
+
+def task_undo(ctx: Context, name: str | None, match: str, *, dry_run: bool = False) -> EditResult:
+    row = _one_task(ctx, name, match, want_open=False)
+    return _edit_task(ctx, row, done=False, dry_run=dry_run)
+
+
+def _edit_task(ctx: Context, row: TaskRow, *, done: bool, dry_run: bool) -> EditResult:
+    path, task_id = row.note.path, row.task.id
+
+    def fn(note: Note) -> Note:
+        current = {t.id: t for t in tasks_of(note)}
+        t = current.get(task_id)
+        if t is None:
+            raise VaultCRMError("the task changed on disk since it was listed; run the command again", path=path)
+        index = t.line - 1
+        parsed = blocks.parse_task(strip_eol(note.lines[index]), index)
+        assert parsed is not None
+        if done:
+            above = blocks.next_occurrence(parsed, ctx.today)
+            return edits.replace_line(note, index, blocks.tick(parsed, ctx.today), insert_above=above)
+        return edits.replace_line(note, index, blocks.untick(parsed))
+
+    verb = "done" if done else "reopened"
+    return edit_note(ctx, path, fn, command=f"task {'done' if done else 'undo'} {row.task.text[:40]}",
+                     message=f"{verb}: {row.task.text[:70]} ({path}:{row.task.line})", dry_run=dry_run)
+
+
+# ---- new ---------------------------------------------------------------------------------------
+_BAD_TITLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, account: str | None = None,
+             dry_run: bool = False) -> EditResult:
+    from vaultcrm import templates
+
+    title = title.strip()
+    if not title or title.startswith(".") or _BAD_TITLE.search(title) or ".." in title:
+        raise OutsideVault(f"{title!r} cannot be a note's file name (no / \\ : * ? \" < > |, no leading dot)")
+    canonical = ctx.config.canonical_kind(kind) or kind
+    stem = title
+    if ctx.config.is_meeting(canonical) and not re.match(r"\d{4}-\d{2}-\d{2}", title):
+        stem = f"{ctx.today.isoformat()} {title}"
+    target_folder = folder if folder is not None else ctx.config.folder_for(canonical)
+    rel = f"{target_folder.strip('/')}/{stem}.md" if target_folder.strip("/") else f"{stem}.md"
+    from vaultcrm.vault import check_relative
+
+    check_relative(rel)
+    ctx.vault.abspath(rel)
+    if ctx.vault.exists(rel):
+        raise VaultCRMError(f"{rel} already exists; nothing written", path=rel)
+    if query.matches(ctx.records, title) and not ctx.config.is_meeting(canonical):
+        existing = ", ".join(r.path for r in query.matches(ctx.records, title))
+        raise VaultCRMError(f"a note named {title!r} already exists ({existing}); nothing written")
+    account_link = None
+    if account:
+        account_link = ctx.resolve(account).title
+    text = templates.render(ctx.vault, canonical, title=title, today=ctx.today, account=account_link)
+    change = Change(rel, None, text)
+    if not dry_run:
+        with ctx.vault.lock():
+            ctx.vault.write(rel, text, expected=None, create=True)
+            record(ctx, f"new {canonical} {title}", [change])
+    return EditResult(f"created {rel}", [change], dry_run, data={"path": rel})
+
+
+# ---- last contact, stale, agenda, timeline, who -----------------------------------------------------
+@dataclass(frozen=True)
+class LastContact:
+    date: date | None
+    source: str | None  # frontmatter | recent_context | meeting | None
+    evidence: str | None = None  # path of the meeting note, or line of the entry
+
+
+@dataclass
+class Links:
+    """Which notes point at which names: fold(name) -> notes linking to it."""
+
+    by_target: dict[str, list[NoteRecord]]
+
+    def linking_to(self, rec: NoteRecord) -> list[NoteRecord]:
+        names = {fold(n) for n in (rec.title, rec.stem, rec.path.removesuffix(".md"), *rec.aliases)}
+        if rec.folder_note:
+            names.add(fold(rec.folder.rsplit("/", 1)[-1]))
+        seen: dict[str, NoteRecord] = {}
+        for n in names:
+            for r in self.by_target.get(n, []):
+                seen[r.path] = r
+        return [seen[p] for p in sorted(seen)]
+
+
+def links_index(records: Sequence[NoteRecord]) -> Links:
+    by: dict[str, list[NoteRecord]] = {}
+    for r in records:
+        for target in r.links:
+            t = fold(target.removesuffix(".md"))
+            by.setdefault(t, []).append(r)
+            if "/" in t:
+                by.setdefault(t.rsplit("/", 1)[-1], []).append(r)
+    return Links(by)
+
+
+def _links(ctx: Context) -> Links:
+    cached = getattr(ctx, "_links_cache", None)
+    if cached is None:
+        cached = links_index(ctx.records)
+        ctx._links_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
+    """Dated notes that belong to an account: in its folder, or meeting notes that link to it."""
+    out: dict[str, NoteRecord] = {}
+    if rec.folder_note:
+        for r in belonging(ctx, rec)[1:]:
+            if r.note_date:
+                out[r.path] = r
+    for r in _links(ctx).linking_to(rec):
+        if r.path != rec.path and r.note_date and ctx.config.is_meeting(r.kind):
+            out[r.path] = r
+    return [out[p] for p in sorted(out)]
+
+
+def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
+    """The latest of: `last_contact` (when a date), the newest dated Recent Context entry, and the
+    newest dated note that belongs to the account. Dates after today do not count (plans, not
+    contacts). Ties go to frontmatter, then recent_context, then meeting."""
+    candidates: list[tuple[date, int, str, str | None]] = []
+    prop = rec.last_contact_property
+    if prop is not None and prop <= ctx.today:
+        candidates.append((prop, 2, "frontmatter", None))
+    dated = [(iso_date(e.date), e) for e in rec.entries if e.date]
+    dated = [(d, e) for d, e in dated if d is not None and d <= ctx.today]
+    if dated:
+        d, e = max(dated, key=lambda x: x[0])
+        candidates.append((d, 1, "recent_context", f"{rec.path}:{e.line}"))
+    for m in related_meetings(ctx, rec):
+        d = iso_date(m.note_date)
+        if d is not None and d <= ctx.today:
+            candidates.append((d, 0, "meeting", m.path))
+    if not candidates:
+        return LastContact(None, None)
+    best = max(candidates, key=lambda c: (c[0], c[1]))
+    return LastContact(best[0], best[2], best[3])
+
+
+def cadence_days(ctx: Context, rec: NoteRecord) -> int:
+    """The account's cadence: its `cadence` property, else the shortest matching tag cadence in
+    `.vaultcrm.toml`, else its kind's, else the default (30 days)."""
+    own = parse_period(rec.properties.get("cadence"))
+    if own:
+        return own
+    tag_days = [parse_period(v) for t, v in ctx.config.cadence_tags.items() if query.has_tag(rec, t)]
+    tag_days = [d for d in tag_days if d]
+    if tag_days:
+        return min(tag_days)
+    by_kind = parse_period(ctx.config.cadence_kinds.get(rec.kind or ""))
+    return by_kind or ctx.config.default_days
+
+
+@dataclass
+class StaleRow:
+    record: NoteRecord
+    last: LastContact
+    days: int | None
+    cadence: int
+    due: date | None  # the day the account goes (or went) stale
+
+
+def accounts(ctx: Context, kind: str | None = None) -> list[NoteRecord]:
+    if kind:
+        want = ctx.config.canonical_kind(kind)
+        return [r for r in ctx.records if r.kind == want]
+    return [r for r in ctx.records if ctx.config.is_account(r.kind)]
+
+
+def account_rows(ctx: Context, *, days: int | None = None, kind: str | None = None) -> list[StaleRow]:
+    rows = []
+    for rec in accounts(ctx, kind):
+        last = effective_last_contact(ctx, rec)
+        cadence = days if days is not None else cadence_days(ctx, rec)
+        age = (ctx.today - last.date).days if last.date else None
+        due = last.date + timedelta(days=cadence + 1) if last.date else None
+        rows.append(StaleRow(rec, last, age, cadence, due))
+    return rows
+
+
+def stale(ctx: Context, *, days: int | None = None, kind: str | None = None, known: bool = False) -> list[StaleRow]:
+    """Accounts whose effective last contact is more than their cadence ago, oldest first, then undated."""
+    if days is not None and days < 0:
+        raise UsageError("--days must be 0 or more")
+    rows = account_rows(ctx, days=days, kind=kind)
+    dated = sorted((r for r in rows if r.days is not None and r.days > r.cadence),
+                   key=lambda r: (r.last.date, fold(r.record.title), r.record.path))
+    undated = [] if known else sorted((r for r in rows if r.days is None),
+                                      key=lambda r: (fold(r.record.title), r.record.path))
+    return dated + undated
+
+
+@dataclass
+class Agenda:
+    overdue: list[TaskRow]
+    due_soon: list[TaskRow]
+    going_stale: list[StaleRow]
+
+
+def agenda(ctx: Context, *, days: int = 7) -> Agenda:
+    if days < 0:
+        raise UsageError("--days must be 0 or more")
+    horizon = ctx.today + timedelta(days=days)
+    rows = task_list(ctx)
+    overdue = [r for r in rows if r.task.due and iso_date(r.task.due) < ctx.today]  # type: ignore[operator]
+    soon = [r for r in rows if r.task.due and ctx.today <= iso_date(r.task.due) <= horizon]  # type: ignore[operator]
+    key = lambda r: (r.task.due, r.note.path, r.task.line)  # noqa: E731
+    going = [r for r in account_rows(ctx) if r.due is not None and ctx.today < r.due <= horizon]
+    going.sort(key=lambda r: (r.due, fold(r.record.title), r.record.path))
+    return Agenda(sorted(overdue, key=key), sorted(soon, key=key), going)
+
+
+@dataclass
+class TimelineRow:
+    date: date
+    record: NoteRecord
+    entry: Any
+
+
+def timeline(ctx: Context, name: str | None = None, *, since: date | None = None,
+             until: date | None = None) -> list[TimelineRow]:
+    recs = belonging(ctx, ctx.resolve(name)) if name else ctx.records
+    out = []
+    for r in recs:
+        for e in r.entries:
+            d = iso_date(e.date)
+            if d is None or (since and d < since) or (until and d > until):
+                continue
+            out.append(TimelineRow(d, r, e))
+    out.sort(key=lambda t: (-t.date.toordinal(), fold(t.record.title), t.record.path, t.entry.line))
+    return out
+
+
+_PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
+
+
+def who(ctx: Context, name: str) -> list[dict[str, Any]]:
+    """People through whom an account's contact runs: `(via P)` entries and meeting attendees."""
+    rec = ctx.resolve(name)
+    people: dict[str, dict[str, Any]] = {}
+
+    def add_person(person: str, day: str | None, source: str) -> None:
+        label = person.strip().strip('"').removeprefix("[[").removesuffix("]]").split("|")[0].strip()
+        if not label or fold(label) in {fold(n) for n in rec.names()}:
+            return
+        p = people.setdefault(fold(label), {"name": label, "last": None, "count": 0, "sources": []})
+        p["count"] += 1
+        if day and (p["last"] is None or day > p["last"]):
+            p["last"] = day
+        if source not in p["sources"]:
+            p["sources"].append(source)
+
+    for r in belonging(ctx, rec):
+        for e in r.entries:
+            if e.via:
+                add_person(e.via, e.date, "via")
+    for m in related_meetings(ctx, rec):
+        for key in _PEOPLE_KEYS:
+            for person in string_list(m.properties.get(key)):
+                add_person(person, m.note_date, "meeting")
+    by_name = sorted(people.values(), key=lambda p: fold(p["name"]))
+    by_name.sort(key=lambda p: p["last"] or "", reverse=True)  # stable: newest first, then by name
+    return by_name
+
+
+def contact_histogram(ctx: Context, rec: NoteRecord, months: int = 12) -> list[tuple[str, int]]:
+    """Entries and dated related notes per month over the last `months` months, oldest first."""
+    counts: dict[str, int] = {}
+    y, m = ctx.today.year, ctx.today.month
+    keys = []
+    for _ in range(months):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    keys.reverse()
+    for k in keys:
+        counts[k] = 0
+    dates = [e.date for r in belonging(ctx, rec) for e in r.entries if e.date]
+    dates += [r.note_date for r in related_meetings(ctx, rec)]
+    for d in dates:
+        if d and d[:7] in counts:
+            counts[d[:7]] += 1
+    return list(counts.items())
+
+
+def normalize_section(name: str) -> str:
+    return normalize_heading(name)
+
+
+def refresh_record(ctx: Context, path: str) -> NoteRecord:
+    note = Note.parse(ctx.vault.read(path).text, path)
+    return record_from_note(note, ctx.config)

@@ -1,0 +1,261 @@
+"""Light records of notes: what listing, resolving and dating need, derived from a parsed note.
+
+A record is plain data (JSON-serialisable through `to_dict`) so the index can cache it; building
+one is a pure function of a note's path and text and the vault config.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from vaultcrm import blocks
+from vaultcrm.config import Config
+from vaultcrm.dates import iso_date
+from vaultcrm.errors import InvalidNote
+from vaultcrm.note import Note, normalize_heading
+
+FOLDER_NOTE_NAMES = ("readme", "index", "_index")
+RECENT_CONTEXT = "recent context"
+_BODY_TAG = re.compile(r"(?:(?<=\s)|^)#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)")
+_DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
+
+
+@dataclass
+class TaskRecord:
+    """A task as listings show it; `id` is stable while path and text stay the same."""
+
+    id: str
+    line: int  # 1-based
+    text: str
+    status: str
+    done: bool
+    cancelled: bool
+    due: str | None
+    done_date: str | None
+    raw: str
+
+
+@dataclass
+class EntryRecord:
+    """A Recent Context entry; `date` is ISO or None for `unknown` and other undated lines."""
+
+    date: str | None
+    raw_date: str
+    link: str | None
+    text: str
+    via: str | None
+    line: int  # 1-based
+
+
+@dataclass
+class NoteRecord:
+    """What vaultcrm knows about one note without re-reading it."""
+
+    path: str
+    title: str
+    aliases: list[str] = field(default_factory=list)
+    kind: str | None = None
+    tags: list[str] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    entries: list[EntryRecord] = field(default_factory=list)
+    tasks: list[TaskRecord] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    note_date: str | None = None
+    folder_note: bool = False
+    error: str | None = None
+    error_line: int | None = None
+    size: int = 0
+    mtime_ns: int = 0
+
+    @property
+    def stem(self) -> str:
+        return self.path.rsplit("/", 1)[-1].removesuffix(".md")
+
+    @property
+    def folder(self) -> str:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    @property
+    def entity_folder(self) -> str | None:
+        """The folder this note stands for when it is a folder note (`Customers/OpenAI/README.md`)."""
+        return self.folder if self.folder_note else None
+
+    @property
+    def last_contact_property(self) -> date | None:
+        return iso_date(self.properties.get("last_contact"))
+
+    def names(self) -> list[str]:
+        """Every name a user may type for this note, before case folding."""
+        out = [self.title, self.stem, self.path, self.path.removesuffix(".md"), *self.aliases]
+        if self.folder_note:
+            out.append(self.folder.rsplit("/", 1)[-1])
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> NoteRecord:
+        data = dict(data)
+        data["entries"] = [EntryRecord(**e) for e in data.get("entries", [])]
+        data["tasks"] = [TaskRecord(**t) for t in data.get("tasks", [])]
+        return cls(**data)
+
+
+def fold(name: str) -> str:
+    """How names are compared: NFC, case-folded, inner whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+
+
+def string_list(value: object) -> list[str]:
+    """A property that may be a list or a single string, as a list of non-empty strings."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if v is not None and str(v).strip()]
+    s = str(value).strip()
+    return [s] if s else []
+
+
+def frontmatter_tags(props: dict[str, Any]) -> list[str]:
+    """Tags from the `tags` property as Obsidian reads them: a list, or one string without spaces."""
+    raw = props.get("tags")
+    if isinstance(raw, str):
+        values = [raw] if raw.strip() and not re.search(r"[\s,]", raw.strip()) else []
+    else:
+        values = string_list(raw)
+    return [v.strip().lstrip("#") for v in values if v.strip().lstrip("#")]
+
+
+def body_tags(note: Note) -> list[str]:
+    out: list[str] = []
+    for _, text in note.body_lines(note.body_start, len(note.lines)):
+        if "#" not in text:
+            continue
+        text = re.sub(r"`[^`]*`", "", text)
+        for m in _BODY_TAG.finditer(text):
+            tag = m[1]
+            if not tag.replace("/", "").isdigit():
+                out.append(tag)
+    return out
+
+
+def kind_of(props: dict[str, Any], tags: list[str], config: Config) -> str | None:
+    """`type` property (first of a list), else a `type/<kind>` tag, as a canonical kind."""
+    for value in string_list(props.get("type")):
+        kind = config.canonical_kind(value)
+        if kind:
+            return kind
+    for tag in tags:
+        if tag.lower().startswith("type/"):
+            kind = config.canonical_kind(tag.split("/", 1)[1])
+            if kind:
+                return kind
+    return None
+
+
+def json_safe(value: Any) -> Any:
+    """Property values as JSON can carry them (YAML may hold sets, bytes or odd keys)."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v) for v in value]
+    return str(value)
+
+
+def build_record(path: str, text: str, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
+    """Parse a note into a record; a note with malformed frontmatter gets `error` set instead."""
+    note = Note.parse(text, path)
+    return record_from_note(note, config, size=size, mtime_ns=mtime_ns)
+
+
+def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
+    path = note.path or ""
+    stem = path.rsplit("/", 1)[-1].removesuffix(".md")
+    folder = path.rsplit("/", 1)[0] if "/" in path else ""
+    folder_name = folder.rsplit("/", 1)[-1]
+    folder_note = bool(folder) and (stem.lower() in FOLDER_NOTE_NAMES or fold(stem) == fold(folder_name))
+    rec = NoteRecord(path=path, title=stem, folder_note=folder_note, size=size, mtime_ns=mtime_ns)
+    if folder_note and stem.lower() in FOLDER_NOTE_NAMES:
+        rec.title = folder_name
+    try:
+        props = note.properties
+    except InvalidNote as exc:
+        rec.error, rec.error_line = exc.message, exc.line
+        return rec
+    props = json_safe(props)
+    rec.properties = props
+    title = props.get("title")
+    if isinstance(title, (str, int, float)) and str(title).strip():
+        rec.title = str(title).strip()
+    rec.aliases = string_list(props.get("aliases")) or string_list(props.get("alias"))
+    fm_tags = frontmatter_tags(props)
+    tags = fm_tags + [t for t in body_tags(note) if t not in fm_tags]
+    rec.tags = list(dict.fromkeys(tags))
+    rec.kind = kind_of(props, rec.tags, config)
+    rec.note_date = _note_date(props, stem)
+    rec.entries = entries_of(note)
+    rec.tasks = tasks_of(note)
+    links: list[str] = []
+    for value in props.values():
+        for item in string_list(value) if isinstance(value, (str, list)) else []:
+            links.extend(blocks.wikilinks(item))
+    for _, line in note.body_lines(note.body_start, len(note.lines)):
+        if "[[" in line:
+            links.extend(blocks.wikilinks(line))
+    rec.links = list(dict.fromkeys(links))
+    return rec
+
+
+def _note_date(props: dict[str, Any], stem: str) -> str | None:
+    for key in ("date", "Date"):
+        d = iso_date(props.get(key))
+        if d is not None:
+            return d.isoformat()
+    m = _DATE_PREFIX.match(stem)
+    if m:
+        d = iso_date(m[1])
+        if d is not None:
+            return d.isoformat()
+    return None
+
+
+def entries_of(note: Note) -> list[EntryRecord]:
+    """The Recent Context entries of a note, in file order."""
+    out: list[EntryRecord] = []
+    for section in note.sections:
+        if normalize_heading(section.heading) != RECENT_CONTEXT:
+            continue
+        for i, text in note.body_lines(section.body_start, section.end):
+            e = blocks.parse_entry(text, i)
+            if e is not None:
+                out.append(EntryRecord(e.date.isoformat() if e.date else None, e.raw_date, e.link,
+                                       e.text, e.via, i + 1))
+    return out
+
+
+def tasks_of(note: Note) -> list[TaskRecord]:
+    """Every task line outside code fences, with ids unique within the note."""
+    out: list[TaskRecord] = []
+    seen: dict[str, int] = {}
+    path = note.path or ""
+    for i, text in note.body_lines(note.body_start, len(note.lines)):
+        if "[" not in text:
+            continue
+        t = blocks.parse_task(text, i)
+        if t is None:
+            continue
+        n = seen.get(t.description, 0)
+        seen[t.description] = n + 1
+        out.append(TaskRecord(
+            id=blocks.task_id(path, t.description, n), line=i + 1, text=t.description, status=t.status,
+            done=t.done, cancelled=t.cancelled, due=t.due.isoformat() if t.due else None,
+            done_date=t.done_date.isoformat() if t.done_date else None, raw=text,
+        ))
+    return out

@@ -1,0 +1,131 @@
+"""Note templates for `new`: built-in ones in the seed notes' shape, overridable per vault.
+
+A vault overrides a kind's template with `.vaultcrm/templates/KIND.md`. Placeholders:
+`{{title}}`, `{{date}}` (today, ISO), `{{kind}}`, `{{account}}` (a meeting's account, or empty).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from vaultcrm.errors import InvalidNote
+from vaultcrm.vault import Vault, decode
+
+CUSTOMER = """---
+type: {{kind}}
+title: {{title}}
+created: '{{date}}'
+tags:
+- type/{{kind}}
+---
+
+# {{title}}
+
+## Recent Context
+
+## Key Facts
+
+## Open Tasks
+
+## Account Status
+
+| Field | Value |
+|-------|-------|
+| **Status** | Prospect |
+
+## Key Contacts
+
+## Related
+
+<!-- Wikilinks to related entities -->
+"""
+
+PERSON = """---
+type: person
+title: {{title}}
+created: '{{date}}'
+tags:
+- type/person
+---
+
+# {{title}}
+
+## Recent Context
+
+## Key Facts
+
+## Related
+
+<!-- Wikilinks to related entities -->
+"""
+
+MEETING = """---
+type: meeting
+title: {{title}}
+date: '{{date}}'
+account: {{account}}
+attendees: []
+tags:
+- type/meeting
+---
+
+# {{title}}
+
+## Notes
+
+## Open Tasks
+
+## Key Decisions
+"""
+
+GENERIC = """---
+type: {{kind}}
+title: {{title}}
+created: '{{date}}'
+---
+
+# {{title}}
+"""
+
+BUILTIN = {"customer": CUSTOMER, "prospect": CUSTOMER, "partner": CUSTOMER, "person": PERSON,
+           "meeting": MEETING}
+_SAFE_KIND = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def source(vault: Vault, kind: str) -> str:
+    """The template text for a kind: the vault's own if it has one, else the built-in."""
+    if _SAFE_KIND.fullmatch(kind):
+        own = vault.state_dir / "templates" / f"{kind}.md"
+        if own.is_file() and own.resolve().is_relative_to(vault.root):
+            data = own.read_bytes()
+            try:
+                return decode(data, f".vaultcrm/templates/{kind}.md")
+            except InvalidNote:
+                raise
+    return BUILTIN.get(kind, GENERIC)
+
+
+def render(vault: Vault, kind: str, *, title: str, today: date, account: str | None = None) -> str:
+    import json
+
+    account_value = json.dumps(f"[[{account}]]", ensure_ascii=False) if account else "''"
+    values = {"title": title, "date": today.isoformat(), "kind": kind, "account": account_value}
+    text = source(vault, kind)
+    title_yaml = title if re.fullmatch(r"[\w][\w .&()+,'-]*", title) and not title.endswith(":") else \
+        json.dumps(title, ensure_ascii=False)
+
+    def fill(m: re.Match[str]) -> str:
+        key = m[1].strip()
+        if key == "title" and _in_frontmatter(text, m.start()):
+            return title_yaml
+        return values.get(key, m[0])
+
+    return re.sub(r"\{\{\s*(\w+)\s*\}\}", fill, text)
+
+
+def _in_frontmatter(text: str, pos: int) -> bool:
+    if not text.startswith("---"):
+        return False
+    end = text.find("\n---", 3)
+    return end != -1 and pos < end

@@ -1,0 +1,286 @@
+"""The only module that touches the file system: finding the vault, listing, reading and writing notes.
+
+Reads return the text together with the sha256 of the bytes read; writes are atomic (temp file
+in the same folder, fsync, mode kept, `os.replace`) and conditional on that hash, and run under
+a vault-wide lock so that concurrent vaultcrm processes serialise instead of losing edits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import hashlib
+import os
+import stat
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from vaultcrm.errors import InvalidNote, OutsideVault, VaultCRMError, WriteConflict
+
+STATE_DIR = ".vaultcrm"
+MAX_NOTE_BYTES = 8 * 1024 * 1024  # a note larger than this is refused, never read into memory
+TEMP_SUFFIX = ".vaultcrm-tmp"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """A note file as listed: vault-relative POSIX path, size and mtime (for cache validation)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class NoteText:
+    """A note's decoded text and the hash of the bytes it came from (for conditional writes)."""
+
+    path: str
+    text: str
+    digest: str
+
+
+class Vault:
+    """A folder of notes. All paths in and out are vault-relative with `/` separators."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    # ---- discovery ---------------------------------------------------------------------------
+    @classmethod
+    def discover(cls, explicit: str | None = None, cwd: Path | None = None) -> Vault:
+        """`--vault`, else `$VAULTCRM_VAULT`, else the nearest ancestor with `.obsidian/` or
+        `.vaultcrm.toml`, else the working directory."""
+        chosen = explicit or os.environ.get("VAULTCRM_VAULT")
+        if chosen:
+            root = Path(chosen).expanduser()
+            if not root.is_dir():
+                raise VaultCRMError(f"vault folder {chosen!r} does not exist", hint="check --vault")
+            return cls(root)
+        here = (cwd or Path.cwd()).resolve()
+        for folder in (here, *here.parents):
+            if (folder / ".obsidian").is_dir() or (folder / ".vaultcrm.toml").is_file():
+                return cls(folder)
+        return cls(here)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.root / STATE_DIR
+
+    # ---- listing -----------------------------------------------------------------------------
+    def list_notes(self) -> list[FileInfo]:
+        """Every `*.md` note, sorted by path; dot-folders (.obsidian, .trash, .git…) are skipped,
+        and so are symlinks that lead outside the vault."""
+        found: list[FileInfo] = []
+        root = str(self.root)
+        stack = [root]
+        while stack:
+            folder = stack.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue
+            for entry in entries:
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                        continue
+                    if not name.endswith(".md"):
+                        continue
+                    if entry.is_symlink():
+                        if not self._inside(Path(os.path.realpath(entry.path))):
+                            continue
+                        st = os.stat(entry.path)
+                    else:
+                        st = entry.stat(follow_symlinks=False)
+                    if not stat.S_ISREG(st.st_mode):
+                        continue
+                except OSError:
+                    continue
+                rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
+                found.append(FileInfo(unicodedata.normalize("NFC", rel), st.st_size, st.st_mtime_ns))
+        found.sort(key=lambda f: f.path)
+        return found
+
+    # ---- paths -------------------------------------------------------------------------------
+    def _inside(self, real: Path) -> bool:
+        try:
+            real.relative_to(self.root)
+        except ValueError:
+            return False
+        return True
+
+    def abspath(self, rel: str) -> Path:
+        """The absolute path of a vault-relative path, refusing anything that would leave the vault
+        (`..`, absolute or Windows-style paths, dot-folders) or resolve outside it through a symlink."""
+        check_relative(rel)
+        path = self.root / rel
+        if not path.exists():
+            nfd = self.root / unicodedata.normalize("NFD", rel)
+            if nfd.exists():
+                path = nfd
+        real = Path(os.path.realpath(path))
+        if not self._inside(real):
+            raise OutsideVault(f"{rel!r} resolves outside the vault", path=rel)
+        return path
+
+    def relpath(self, path: Path) -> str:
+        return path.resolve().relative_to(self.root).as_posix()
+
+    def exists(self, rel: str) -> bool:
+        return self.abspath(rel).exists()
+
+    # ---- reading -----------------------------------------------------------------------------
+    def read(self, rel: str) -> NoteText:
+        """The note's text; InvalidNote for files that are too large, binary, or not UTF-8."""
+        path = self.abspath(rel)
+        try:
+            size = path.stat().st_size
+            if size > MAX_NOTE_BYTES:
+                raise InvalidNote(f"note is {size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes are not read",
+                                  path=rel)
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise VaultCRMError("note disappeared while reading", path=rel) from None
+        except OSError as exc:
+            raise VaultCRMError(f"cannot read: {exc.strerror}", path=rel) from None
+        return NoteText(rel, decode(data, rel), hashlib.sha256(data).hexdigest())
+
+    def read_bytes_info(self, rel: str) -> tuple[bytes, os.stat_result]:
+        """Raw bytes and stat of a note, for the index (which decides itself how to decode)."""
+        path = self.abspath(rel)
+        st = path.stat()
+        if st.st_size > MAX_NOTE_BYTES:
+            raise InvalidNote(f"note is {st.st_size:,} bytes; over the {MAX_NOTE_BYTES:,} byte limit", path=rel)
+        return path.read_bytes(), st
+
+    # ---- writing -----------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """A vault-wide exclusive lock held while an edit reads, checks and replaces a note."""
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no advisory locks; hashes still guard
+            yield
+            return
+        self.state_dir.mkdir(exist_ok=True)
+        fd = os.open(self.state_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    def write(self, rel: str, text: str, *, expected: str | None, create: bool = False) -> str:
+        """Atomically replace (or create) a note, if its bytes still hash to `expected`.
+
+        Returns the new digest. Refuses with WriteConflict when the file changed since it was
+        read (or exists when `create` says it should not).
+        """
+        path = self.abspath(rel)
+        real = Path(os.path.realpath(path))
+        data = text.encode("utf-8")
+        if create:
+            if real.exists():
+                raise WriteConflict("a note already exists there", path=rel)
+            real.parent.mkdir(parents=True, exist_ok=True)
+            mode = 0o666 & ~_umask()
+        else:
+            try:
+                current = real.read_bytes()
+                mode = stat.S_IMODE(real.stat().st_mode)
+            except FileNotFoundError:
+                raise WriteConflict("the note was deleted since it was read; nothing written", path=rel) from None
+            if hashlib.sha256(current).hexdigest() != expected:
+                raise WriteConflict("the note changed on disk since it was read; nothing written",
+                                    path=rel, hint="run the command again")
+        atomic_write(real, data, mode)
+        return hashlib.sha256(data).hexdigest()
+
+    def move(self, src: str, dst: str) -> None:
+        """Rename a note inside the vault (used to move a merged note into `.trash/`)."""
+        s, d = self.abspath(src), self.root / dst
+        check_relative(dst, allow_hidden=True)
+        d.parent.mkdir(parents=True, exist_ok=True)
+        if d.exists():
+            raise WriteConflict(f"{dst} already exists", path=dst)
+        os.replace(s, d)
+
+    def cleanup_temp_files(self) -> int:
+        """Remove temp files a killed vaultcrm left behind (they are hidden and never notes)."""
+        removed = 0
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            for name in filenames:
+                if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                    with contextlib.suppress(OSError):
+                        os.unlink(os.path.join(dirpath, name))
+                        removed += 1
+        return removed
+
+
+def decode(data: bytes, rel: str) -> str:
+    """UTF-8 text of a note; binary and UTF-16 files are refused rather than mangled."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise InvalidNote("note is UTF-16; vaultcrm reads UTF-8 notes only", path=rel)
+    if b"\x00" in data:
+        raise InvalidNote("note is binary (has NUL bytes)", path=rel)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InvalidNote(f"note is not valid UTF-8 (byte {exc.start})", path=rel, line=line) from None
+
+
+def check_relative(rel: str, *, allow_hidden: bool = False) -> None:
+    """Refuse vault-relative paths that could escape the vault or name a hidden folder."""
+    if not rel or "\x00" in rel:
+        raise OutsideVault("empty or invalid path")
+    if "\\" in rel or (len(rel) > 1 and rel[1] == ":"):
+        raise OutsideVault(f"{rel!r} looks like a Windows path; use vault-relative paths with /")
+    p = PurePosixPath(rel)
+    if p.is_absolute():
+        raise OutsideVault(f"{rel!r} is absolute; paths are relative to the vault")
+    for part in p.parts:
+        if part == "..":
+            raise OutsideVault(f"{rel!r} leaves the vault")
+        if part.startswith(".") and not allow_hidden:
+            raise OutsideVault(f"{rel!r} names a hidden file or folder")
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(target: Path, data: bytes, mode: int) -> None:
+    """Write `data` to a hidden temp file beside `target`, fsync it, then rename it over `target`."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix="." + target.name[:40] + ".", suffix=TEMP_SUFFIX)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    with contextlib.suppress(OSError):
+        dfd = os.open(target.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        except OSError as exc:  # some file systems cannot fsync a folder
+            if exc.errno not in (errno.EINVAL, errno.EBADF):
+                raise
+        finally:
+            os.close(dfd)

@@ -1,0 +1,165 @@
+"""Reading a frontmatter block the way Obsidian does, and locating a key's lines for edits.
+
+Reading uses PyYAML's C parser (through python-frontmatter's handler) with a resolver set that
+mirrors Obsidian: YAML 1.2-style booleans and decimal numbers only, dates kept as the text the
+user wrote, no `yes`/`on` booleans, no sexagesimal `10:30`, no octal `01234`. Locating keys for a
+minimal edit uses ruamel.yaml's round-trip line info, imported only on the edit path.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from vaultcrm.errors import InvalidNote
+
+MAX_NODES = 100_000  # a document bigger than this after alias expansion is refused ("billion laughs")
+
+_loader_cls: Any = None
+
+
+def _obsidian_loader() -> Any:
+    """A SafeLoader subclass (C-accelerated when available) with Obsidian's scalar rules."""
+    global _loader_cls
+    if _loader_cls is not None:
+        return _loader_cls
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class ObsidianLoader(base):  # type: ignore[misc, valid-type]
+        """SafeLoader that never builds dates, octal, sexagesimal or yes/no booleans."""
+
+    ObsidianLoader.yaml_implicit_resolvers = {}
+    add = ObsidianLoader.add_implicit_resolver
+    add("tag:yaml.org,2002:null", re.compile(r"^(?:~|null|Null|NULL|)$"), ["~", "n", "N", ""])
+    add("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    add("tag:yaml.org,2002:int", re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$"), list("-+0123456789"))
+    add("tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:(?:0|[1-9][0-9]*)\.[0-9]*(?:[eE][-+]?[0-9]+)?|(?:0|[1-9][0-9]*)[eE][-+]?[0-9]+)$"),
+        list("-+0123456789"))
+    ObsidianLoader.add_constructor("tag:yaml.org,2002:int", lambda self, node: int(node.value))
+    ObsidianLoader.add_constructor("tag:yaml.org,2002:float", lambda self, node: float(node.value))
+    ObsidianLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                   lambda self, node: self.construct_scalar(node))
+    ObsidianLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    _loader_cls = ObsidianLoader
+    return ObsidianLoader
+
+
+def _construct_map(loader: Any, node: Any) -> Any:
+    """Template placeholders such as `created: {{date}}` read as the text written, not a crash."""
+    source = getattr(loader, "source_text", None)
+    if node.flow_style and source is not None:
+        raw = source[node.start_mark.index:node.end_mark.index]
+        if raw.startswith("{{") and raw.endswith("}}"):
+            return raw
+    return loader.construct_yaml_map(node)
+
+
+def load_yaml(text: str, *, path: str | None = None, first_line: int = 2) -> dict[str, Any]:
+    """The properties of a YAML block; `first_line` is the file line of the block's first line.
+
+    Raises InvalidNote naming the file line for malformed YAML, a non-mapping document,
+    or a document that expands past MAX_NODES.
+    """
+    import yaml
+
+    if not text.strip():
+        return {}
+    try:
+        loader = _obsidian_loader()(text)
+        loader.source_text = text
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark is not None else first_line
+        problem = exc.problem or exc.context or "malformed YAML"
+        raise InvalidNote(f"malformed frontmatter: {problem}", path=path, line=line,
+                          hint="fix the YAML between the --- lines") from None
+    except yaml.YAMLError as exc:
+        raise InvalidNote(f"malformed frontmatter: {exc}", path=path, line=first_line) from None
+    except RecursionError:
+        raise InvalidNote("frontmatter is nested too deeply", path=path, line=first_line) from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidNote(f"frontmatter is a {type(data).__name__}, not a set of properties",
+                          path=path, line=first_line)
+    _check_size(data, path, first_line)
+    return {_key(k): v for k, v in data.items()}
+
+
+def load_toml(text: str, *, path: str | None = None, first_line: int = 2) -> dict[str, Any]:
+    """The properties of a TOML (`+++`) block, with dates kept as ISO text like YAML's."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        line = first_line + int(m[1]) - 1 if m else first_line
+        raise InvalidNote(f"malformed TOML frontmatter: {exc}", path=path, line=line) from None
+    return json.loads(json.dumps(data, default=str))
+
+
+def _key(k: object) -> str:
+    if isinstance(k, str):
+        return k
+    if k is None:
+        return "null"
+    if isinstance(k, bool):
+        return "true" if k else "false"
+    return str(k)
+
+
+def _check_size(data: object, path: str | None, line: int) -> None:
+    """Refuse documents whose aliases expand into huge trees before anyone walks them."""
+    budget = MAX_NODES
+    stack = [data]
+    seen_containers: set[int] = set()
+    while stack:
+        item = stack.pop()
+        budget -= 1
+        if budget < 0:
+            raise InvalidNote("frontmatter expands to too many values (YAML alias bomb?)",
+                              path=path, line=line)
+        if isinstance(item, dict):
+            if id(item) in seen_containers and len(item) > 1000:
+                raise InvalidNote("frontmatter repeats a large value through aliases", path=path, line=line)
+            seen_containers.add(id(item))
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            seen_containers.add(id(item))
+            stack.extend(item)
+
+
+def key_lines(text: str, *, path: str | None = None, first_line: int = 2) -> list[tuple[str, int]]:
+    """Each top-level key of a YAML block with the 0-based line (within `text`) it starts on.
+
+    ruamel.yaml's round-trip loader records where every key sits; that is what makes an edit
+    of one property provably local. Imported here, on the edit path only.
+    """
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    if not text.strip():
+        return []
+    yaml = YAML(typ="rt", pure=False)
+    yaml.allow_duplicate_keys = False
+    try:
+        data = yaml.load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        raise InvalidNote(f"malformed frontmatter: {getattr(exc, 'problem', None) or exc}",
+                          path=path, line=line) from None
+    if data is None:
+        return []
+    if not hasattr(data, "lc") or not isinstance(data, dict):
+        raise InvalidNote("frontmatter is not a set of properties", path=path, line=first_line)
+    return [(_key(k), data.lc.key(k)[0]) for k in data]
