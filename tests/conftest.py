@@ -1,0 +1,79 @@
+"""Shared fixtures: a fresh copy of the example vault per test, and a CLI runner.
+
+`run(...)` drives `vaultcrm.cli.main` (the real exit point, with its error mapping) inside
+typer's CliRunner isolation, so stdout and stderr are captured separately and no TTY is seen.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from vaultcrm.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples" / "vault"
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+SEEDS = SHARED / "seeds"
+TODAY = "2026-11-22"
+
+
+@dataclass
+class Run:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VAULTCRM_TODAY", TODAY)
+    monkeypatch.delenv("VAULTCRM_VAULT", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def vault(tmp_path: Path) -> Path:
+    """A private copy of examples/vault (tests may edit it freely)."""
+    dest = tmp_path / "vault"
+    shutil.copytree(EXAMPLES, dest, ignore=shutil.ignore_patterns(".vaultcrm"))
+    return dest
+
+
+def invoke(args: list[str], *, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+    runner = CliRunner()
+    code = 0
+    with runner.isolation(input=input, env=env) as (out, err, _):
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        stdout = out.getvalue().decode("utf-8")
+        stderr = err.getvalue().decode("utf-8")
+    return Run(code, stdout, stderr)
+
+
+@pytest.fixture
+def run(vault: Path) -> Callable[..., Run]:
+    """Run `vaultcrm --vault <copy> ARGS…`; returns exit code, stdout and stderr."""
+
+    def _run(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Run:
+        return invoke(["--vault", str(vault), *args], input=input, env=env)
+
+    return _run
+
+
+def corpus_notes() -> list[Path]:
+    """Every Markdown/text note in ../shared/corpus, sorted (skipped when shared/ is absent)."""
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for p in CORPUS.rglob("*") if p.is_file() and p.suffix in (".md", ".txt"))
