@@ -208,7 +208,7 @@ def next_occurrence(task: Task, today: date) -> str | None:
             continue
         d = iso_date(value)
         if d is not None:
-            line = line.replace(value, (d + _days(shift)).isoformat(), 1)
+            line = _shift_field(line, key, value, (d + _days(shift)).isoformat())
     m2 = _TASK.match(line)
     assert m2 is not None
     line = line[: m2.start("status")] + " " + line[m2.end("status"):]
@@ -216,6 +216,19 @@ def next_occurrence(task: Task, today: date) -> str | None:
     if task.block_id:  # a block id must stay unique: the new instance does not inherit it
         line = line.replace(" " + task.block_id, "", 1)
     return line
+
+
+def _shift_field(line: str, key: str, value: str, new: str) -> str:
+    """`line` with the date of field `key` (its last `EMOJI DATE`) set to `new`; a date that
+    merely appears in the description is left alone."""
+    emojis = [e for e, k in _FIELD_DATE.items() if k == key]
+    emojis += [a for a, e in _ALIASES.items() if e in emojis]
+    alt = "|".join(re.escape(e) for e in sorted(emojis, key=len, reverse=True))
+    hits = list(re.finditer(f"(?:{alt})\ufe0f?\\s*({re.escape(value)})", line))
+    if not hits:
+        return line
+    m = hits[-1]
+    return line[: m.start(1)] + new + line[m.end(1):]
 
 
 def _days(n: int):  # noqa: ANN202 - tiny helper for timedelta
