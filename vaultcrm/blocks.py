@@ -281,7 +281,7 @@ def bullet(section: str, text: str) -> str:
     return f"- {mark}{body}"
 
 
-_WIKILINK = re.compile(r"\[\[([^\]|#^]+)(?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\]")
+_WIKILINK = re.compile(r"\[\[([^\]|#^\n]+)(?:[#^][^\]|\n]*)?(?:\|[^\]\n]*)?\]\]")  # never spans lines
 
 
 def wikilinks(text: str) -> list[str]:

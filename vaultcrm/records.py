@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -20,7 +21,8 @@ from vaultcrm.note import Note, normalize_heading
 
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
 RECENT_CONTEXT = "recent context"
-_BODY_TAG = re.compile(r"(?:(?<=\s)|^)#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)")
+_BODY_TAG = re.compile(r"(?:(?<=\s)|^)#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)", re.M)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -37,6 +39,10 @@ class TaskRecord:
     due: str | None
     done_date: str | None
     raw: str
+
+    @property
+    def open(self) -> bool:
+        return not (self.done or self.cancelled)
 
 
 @dataclass
@@ -134,14 +140,15 @@ def frontmatter_tags(props: dict[str, Any]) -> list[str]:
 def body_tags(note: Note) -> list[str]:
     out: list[str] = []
     for _, text in note.body_lines(note.body_start, len(note.lines)):
-        if "#" not in text:
-            continue
-        text = re.sub(r"`[^`]*`", "", text)
-        for m in _BODY_TAG.finditer(text):
-            tag = m[1]
-            if not tag.replace("/", "").isdigit():
-                out.append(tag)
+        if "#" in text:
+            out.extend(line_tags(text))
     return out
+
+
+def line_tags(text: str) -> list[str]:
+    """`#tags` in body text, one line or many (inline code excluded; all-digit tags are not tags)."""
+    text = _INLINE_CODE.sub("", text)
+    return [m[1] for m in _BODY_TAG.finditer(text) if not m[1].replace("/", "").isdigit()]
 
 
 def kind_of(props: dict[str, Any], tags: list[str], config: Config) -> str | None:
@@ -170,13 +177,33 @@ def json_safe(value: Any) -> Any:
 
 
 def build_record(path: str, text: str, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
-    """Parse a note into a record; a note with malformed frontmatter gets `error` set instead."""
-    note = Note.parse(text, path)
-    return record_from_note(note, config, size=size, mtime_ns=mtime_ns)
+    """Parse a note into a record; a note with malformed frontmatter gets `error` set instead.
+
+    Notes without code fences (nearly all) take the whole-text fast path in `scanner`; the
+    result is identical to `record_from_note` (a test holds the two equal on the corpus).
+    """
+    from vaultcrm import scanner
+
+    return scanner.record_from_text(path, text, config, size=size, mtime_ns=mtime_ns)
 
 
 def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
+    """The record of a parsed note (the reference implementation the fast path must equal)."""
     path = note.path or ""
+    try:
+        props: dict[str, Any] | InvalidNote = note.properties
+    except InvalidNote as exc:
+        props = exc
+    body = [line for _, line in note.body_lines(note.body_start, len(note.lines))]
+    return assemble(path, props, body_tags=body_tags(note), entries=entries_of(note), tasks=tasks_of(note),
+                    body_links=[x for line in body if "[[" in line for x in blocks.wikilinks(line)],
+                    config=config, size=size, mtime_ns=mtime_ns)
+
+
+def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[str], entries: list[EntryRecord],
+             tasks: list[TaskRecord], body_links: list[str], config: Config, size: int = 0,
+             mtime_ns: int = 0) -> NoteRecord:
+    """Put a record together from what a parser found in the note."""
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
     folder = path.rsplit("/", 1)[0] if "/" in path else ""
     folder_name = folder.rsplit("/", 1)[-1]
@@ -184,10 +211,8 @@ def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int
     rec = NoteRecord(path=path, title=stem, folder_note=folder_note, size=size, mtime_ns=mtime_ns)
     if folder_note and stem.lower() in FOLDER_NOTE_NAMES:
         rec.title = folder_name
-    try:
-        props = note.properties
-    except InvalidNote as exc:
-        rec.error, rec.error_line = exc.message, exc.line
+    if isinstance(props, InvalidNote):
+        rec.error, rec.error_line = props.message, props.line
         return rec
     props = json_safe(props)
     rec.properties = props
@@ -196,19 +221,17 @@ def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int
         rec.title = str(title).strip()
     rec.aliases = string_list(props.get("aliases")) or string_list(props.get("alias"))
     fm_tags = frontmatter_tags(props)
-    tags = fm_tags + [t for t in body_tags(note) if t not in fm_tags]
+    tags = fm_tags + [t for t in body_tags if t not in fm_tags]
     rec.tags = list(dict.fromkeys(tags))
     rec.kind = kind_of(props, rec.tags, config)
     rec.note_date = _note_date(props, stem)
-    rec.entries = entries_of(note)
-    rec.tasks = tasks_of(note)
+    rec.entries = entries
+    rec.tasks = tasks
     links: list[str] = []
     for value in props.values():
         for item in string_list(value) if isinstance(value, (str, list)) else []:
             links.extend(blocks.wikilinks(item))
-    for _, line in note.body_lines(note.body_start, len(note.lines)):
-        if "[[" in line:
-            links.extend(blocks.wikilinks(line))
+    links.extend(body_links)
     rec.links = list(dict.fromkeys(links))
     return rec
 
@@ -233,21 +256,30 @@ def entries_of(note: Note) -> list[EntryRecord]:
         if normalize_heading(section.heading) != RECENT_CONTEXT:
             continue
         for i, text in note.body_lines(section.body_start, section.end):
-            e = blocks.parse_entry(text, i)
+            e = entry_record(text, i)
             if e is not None:
-                out.append(EntryRecord(e.date.isoformat() if e.date else None, e.raw_date, e.link,
-                                       e.text, e.via, i + 1))
+                out.append(e)
     return out
+
+
+def entry_record(text: str, index: int) -> EntryRecord | None:
+    e = blocks.parse_entry(text, index)
+    if e is None:
+        return None
+    return EntryRecord(e.date.isoformat() if e.date else None, e.raw_date, e.link, e.text, e.via, index + 1)
 
 
 def tasks_of(note: Note) -> list[TaskRecord]:
     """Every task line outside code fences, with ids unique within the note."""
+    lines = ((i, text) for i, text in note.body_lines(note.body_start, len(note.lines)) if "[" in text)
+    return task_records(note.path or "", lines)
+
+
+def task_records(path: str, lines: Iterable[tuple[int, str]]) -> list[TaskRecord]:
+    """Task records from (0-based index, line text) pairs; ids count repeats of the same text."""
     out: list[TaskRecord] = []
     seen: dict[str, int] = {}
-    path = note.path or ""
-    for i, text in note.body_lines(note.body_start, len(note.lines)):
-        if "[" not in text:
-            continue
+    for i, text in lines:
         t = blocks.parse_task(text, i)
         if t is None:
             continue
