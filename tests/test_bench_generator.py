@@ -1,0 +1,126 @@
+"""The benchmark's vault generator (bench/generate.py): deterministic, in the promised mix, and
+every note it writes is one vaultcrm reads and re-renders byte for byte."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from vaultcrm.config import Config
+from vaultcrm.note import Note
+from vaultcrm.records import build_record
+
+REPO = Path(__file__).resolve().parent.parent
+NOTES = 200
+
+
+def _load_generator():  # noqa: ANN202
+    spec = importlib.util.spec_from_file_location("bench_generate", REPO / "bench" / "generate.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
+    spec.loader.exec_module(module)
+    return module
+
+
+generate = _load_generator()
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    out = tmp_path_factory.mktemp("gen") / "vault"
+    manifest = generate.generate(out, NOTES, seed=1)
+    return out, manifest
+
+
+@pytest.fixture(scope="module")
+def files(made: tuple[Path, dict]) -> dict[str, bytes]:
+    root, _ = made
+    return {k: v for k, v in tree(root).items() if k.endswith(".md")}
+
+
+def test_the_same_seed_gives_a_byte_identical_vault(made: tuple[Path, dict], tmp_path: Path) -> None:
+    root, _ = made
+    generate.generate(tmp_path / "again", NOTES, seed=1)
+    assert tree(tmp_path / "again") == tree(root)
+
+
+def test_another_seed_gives_another_vault(made: tuple[Path, dict], tmp_path: Path) -> None:
+    root, _ = made
+    generate.generate(tmp_path / "other", NOTES, seed=2)
+    assert tree(tmp_path / "other") != tree(root)
+
+
+def test_it_writes_exactly_the_number_of_notes_asked_for_and_marks_the_vault(
+        made: tuple[Path, dict], files: dict[str, bytes]) -> None:
+    root, manifest = made
+    assert len(files) == NOTES == manifest["notes"]
+    assert (root / ".obsidian" / "app.json").is_file()
+
+
+def test_every_note_is_between_one_and_twelve_kilobytes(files: dict[str, bytes]) -> None:
+    sizes = {path: len(data) for path, data in files.items()}
+    assert [p for p, n in sizes.items() if not 1024 <= n <= 12 * 1024] == []
+
+
+def test_the_mix_is_about_what_the_issue_asks(made: tuple[Path, dict]) -> None:
+    _, m = made
+    assert m["customers"] == round(NOTES * 0.15)
+    assert m["people"] == round(NOTES * 0.20)
+    assert m["meetings"] == round(NOTES * 0.35)
+    assert m["kinds"]["daily"] > 0 and m["kinds"]["plain"] > 0 and m["kinds"]["article"] > 0
+
+
+@pytest.mark.parametrize("key", ["folder_notes", "folder_meetings", "crlf", "bom", "bom_customers",
+                                 "no_final_newline", "malformed", "duplicate_titles"])
+def test_each_kind_of_awkward_note_is_present(made: tuple[Path, dict], key: str) -> None:
+    _, m = made
+    assert m[key], key
+
+
+def test_the_manifest_describes_the_bytes_on_disk(made: tuple[Path, dict], files: dict[str, bytes]) -> None:
+    _, m = made
+    assert sorted(p for p, b in files.items() if b.startswith(b"\xef\xbb\xbf")) == m["bom"]
+    assert sorted(p for p, b in files.items() if b"\r\n" in b) == m["crlf"]
+    assert sorted(p for p, b in files.items() if not b.endswith(b"\n")) == m["no_final_newline"]
+    assert all(p.startswith("Customers/") and p.endswith("/README.md") for p in m["folder_notes"])
+    assert json.loads((made[0] / ".bench" / "manifest.json").read_text(encoding="utf-8")) == m
+
+
+def test_every_note_round_trips_through_the_note_model(files: dict[str, bytes]) -> None:
+    for path, data in files.items():
+        text = data.decode("utf-8")
+        assert Note.parse(text, path).render() == text, path
+
+
+def test_vaultcrm_reads_the_kinds_the_manifest_promises(made: tuple[Path, dict], files: dict[str, bytes]) -> None:
+    _, m = made
+    config = Config()
+    records = {path: build_record(path, data.decode("utf-8"), config) for path, data in files.items()}
+    broken = sorted(p for p, r in records.items() if r.error)
+    assert broken == m["malformed"]
+    kinds = [r.kind for r in records.values() if not r.error]
+    assert kinds.count("customer") == m["customers"]
+    assert kinds.count("person") == m["people"]
+    assert kinds.count("meeting") == m["meetings"]
+    assert all(records[p].folder_note for p in m["folder_notes"])
+    titles = [r.title.casefold() for r in records.values() if r.kind == "customer"]
+    assert all(titles.count(t.casefold()) >= 2 for t in m["duplicate_titles"])
+
+
+def test_the_benchmark_target_has_exactly_one_task_matching_its_match(
+        made: tuple[Path, dict], files: dict[str, bytes]) -> None:
+    _, m = made
+    target = m["target"]
+    rec = build_record(target["path"], files[target["path"]].decode("utf-8"), Config())
+    assert rec.title == target["name"]
+    matching = [t for t in rec.tasks if target["task_match"].casefold() in t.text.casefold()]
+    assert len(matching) == 1 and not matching[0].done
