@@ -78,6 +78,13 @@ def _out(text: str) -> None:
     sys.stdout.write(text)
 
 
+def _json(data: Any) -> None:
+    """One JSON document on stdout: indented on a terminal, compact (and fast) in a pipe."""
+    from vaultcrm import render
+
+    _out(render.to_json(data, pretty=sys.stdout.isatty()))
+
+
 def _err(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
@@ -111,7 +118,7 @@ def _emit_rows(fmt: Fmt, rows: list[dict[str, Any]], columns: list[str], title: 
     from vaultcrm import render
 
     if fmt is Fmt.json:
-        _out(render.to_json(rows))
+        _json((rows))
     elif fmt in (Fmt.csv, Fmt.tsv):
         _out(render.to_delimited(rows, columns, "," if fmt is Fmt.csv else "\t"))
     elif rows:
@@ -128,7 +135,7 @@ def _finish_edit(result: Any, json_: bool = False) -> None:
         _err(f"vaultcrm: dry run: {result.message} (nothing written)")
         return
     if json_:
-        _out(render.to_json({"message": result.message, "paths": [c.moved_to or c.path for c in result.changes],
+        _json(({"message": result.message, "paths": [c.moved_to or c.path for c in result.changes],
                              **result.data}))
     _err(f"vaultcrm: {result.message}")
 
@@ -152,7 +159,7 @@ def show(name: Name, json_: JsonOpt = False) -> None:
         _err(f"vaultcrm: warning: {w}")
     if json_:
         v = views[0]
-        _out(render.to_json(render.show_dict(v, ops.contact_histogram(ctx, v.record))))
+        _json((render.show_dict(v, ops.contact_histogram(ctx, v.record))))
         return
     console = _console()
     for v in views:
@@ -185,7 +192,7 @@ def get(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], 
     from vaultcrm import ops, render
 
     value = ops.get_property(_ctx(), name, key)
-    _out(render.to_json({"key": key, "value": value}) if json_ else render.bare(value))
+    _json(({"key": key, "value": value}) if json_ else render.bare(value))
 
 
 # ---- editing -----------------------------------------------------------------------------------
@@ -375,7 +382,7 @@ def agenda(
             "going_stale": [render.stale_dict(r) for r in a.going_stale]}
     _warn_all(ctx)
     if json_:
-        _out(render.to_json(data))
+        _json((data))
         return
     console = _console()
     cols = ["id", "due", "text", "title", "path"]
@@ -458,3 +465,6 @@ def _click_exception() -> type[BaseException]:
     from typer import _click  # type: ignore[attr-defined]
 
     return _click.ClickException
+
+from vaultcrm import cli_health  # noqa: E402
+cli_health.register(app)

@@ -1,0 +1,441 @@
+"""Merging a duplicate note into another, and writing a multi-file edit as one journaled change.
+
+`merge` unites FROM into INTO with minimal edits on INTO (properties by their lines, sections by
+heading in canonical order, each bullet once), moves FROM into the vault's `.trash/` (Obsidian's
+own convention; nothing is ever deleted) and rewrites links to FROM elsewhere in the vault.
+`apply_changes` writes such a set of changes under the vault lock, each file only if it still
+has the bytes that were read, and journals them as one edit so `undo` restores all of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from vaultcrm import blocks, edits
+from vaultcrm.dates import iso_date
+from vaultcrm.doctor import Unit, _splice, is_placeholder, recent_context_sections, reorder_entries, section_units
+from vaultcrm.errors import UnsafeEdit, UsageError, WriteConflict
+from vaultcrm.note import Note, normalize_heading, strip_eol
+from vaultcrm.records import NoteRecord, fold
+
+if TYPE_CHECKING:
+    from vaultcrm.ops import Change, Context, EditResult
+
+LIST_KEYS = frozenset({"tags", "aliases", "alias", "cssclasses"})
+TRASH = ".trash"
+_PLACEHOLDER_LINE = re.compile(r"\s*(?:_[^_].*_|\*[^*].*\*)\s*$")
+_TABLE_LINE = re.compile(r"\s*\|.*\|\s*$")
+_TABLE_SEPARATOR = re.compile(r"\s*\|[\s:|-]+\|\s*$")
+_LINK = re.compile(r"(\[\[)([^\]|#^]+)((?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\])")
+_MISSING = object()
+
+
+# ---- writing several files as one edit -----------------------------------------------------------
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def apply_changes(ctx: Context, changes: Sequence[Change], command: str, *, dry_run: bool = False,
+                  message: str = "", data: dict[str, Any] | None = None) -> EditResult:
+    """Write `changes` under the vault lock as one journaled edit (one `undo` takes all back).
+
+    Every file is checked before any is written: it must still hash to the text that was read
+    (`before`), a file to create must not exist, a move's destination must be free. Files are
+    replaced atomically; a change with `moved_to` is a rename (into `.trash/`). Nothing is deleted.
+    """
+    from vaultcrm import ops
+
+    changes = list(changes)
+    result = ops.EditResult(message or ("nothing to change" if not changes else command), changes, dry_run,
+                            data=dict(data or {}))
+    if dry_run or not changes:
+        return result
+    vault = ctx.vault
+    with vault.lock():
+        for c in changes:
+            if c.before is None:
+                if vault.exists(c.path):
+                    raise WriteConflict("a note already exists there; nothing written", path=c.path)
+            elif vault.read(c.path).digest != _digest(c.before):
+                raise WriteConflict("the note changed on disk since it was read; nothing written",
+                                    path=c.path, hint="run the command again")
+            if c.after is None and not c.moved_to:
+                raise UnsafeEdit("vaultcrm never deletes a note; nothing written", path=c.path)
+            if c.moved_to and (vault.root / c.moved_to).exists():
+                raise WriteConflict(f"{c.moved_to} already exists; nothing written", path=c.moved_to)
+        done: list[Change] = []
+        try:
+            for c in changes:
+                if c.moved_to:
+                    if c.after is not None and c.after != c.before:
+                        vault.write(c.path, c.after, expected=_digest(c.before or ""))
+                    vault.move(c.path, c.moved_to)
+                elif c.before is None:
+                    vault.write(c.path, c.after or "", expected=None, create=True)
+                else:
+                    vault.write(c.path, c.after or "", expected=_digest(c.before))
+                done.append(c)
+        except BaseException:
+            if done:  # what was written can still be undone
+                ops.record(ctx, f"{command} (interrupted)", done)
+            raise
+        ops.record(ctx, command, changes)
+    return result
+
+
+# ---- properties ----------------------------------------------------------------------------------
+def _as_list(value: Any) -> list[Any]:
+    if value is None or value is _MISSING:
+        return []
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _union(into: list[Any], extra: list[Any]) -> list[Any]:
+    seen = {fold(str(v)) for v in into}
+    out = list(into)
+    for v in extra:
+        if v is None or (isinstance(v, str) and not v.strip()):
+            continue
+        if fold(str(v)) not in seen:
+            seen.add(fold(str(v)))
+            out.append(v)
+    return out
+
+
+def merged_properties(fprops: dict[str, Any], iprops: dict[str, Any], *, from_title: str,
+                      into_title: str) -> dict[str, Any]:
+    """The properties INTO should change to: INTO wins on a conflict, except last_contact (the
+    later date), created (the earlier), lists (united) and INTO placeholders (FROM's value)."""
+    out: dict[str, Any] = {}
+    for key, fval in fprops.items():
+        ival = iprops.get(key, _MISSING)
+        new: Any = _MISSING
+        if key in ("last_contact", "created"):
+            fd, idate = iso_date(fval), iso_date(ival) if ival is not _MISSING else None
+            later = key == "last_contact"
+            if fd is not None and (idate is None or (fd > idate if later else fd < idate)):
+                new = fd.isoformat()
+            elif ival is _MISSING:
+                new = fval
+        elif ival is _MISSING:
+            new = fval
+        elif key in LIST_KEYS or isinstance(fval, list) or isinstance(ival, list):
+            if not isinstance(fval, dict) and not isinstance(ival, dict):
+                united = _union(_as_list(ival), _as_list(fval))
+                if united != _as_list(ival):
+                    new = united
+        elif (ival is None or is_placeholder(ival)) and fval is not None and not is_placeholder(fval):
+            new = fval
+        if new is not _MISSING:
+            out[key] = new
+    if fold(from_title) != fold(into_title):
+        key = "aliases" if "aliases" in iprops or "alias" not in iprops else "alias"
+        current = out.get(key, _as_list(iprops.get(key)))
+        want = _union(_as_list(current), [from_title])
+        want = [a for a in want if fold(str(a)) != fold(into_title)]
+        if want != _as_list(iprops.get(key)):
+            out[key] = want
+    return out
+
+
+def _copy_raw_property(note: Note, fnote: Note, key: str) -> Note:
+    """Append FROM's own lines for `key` (a mapping or other value we do not re-serialise)."""
+    spans = [s for s in edits._key_spans(fnote) if s[0] == key]
+    if not spans or note.frontmatter is None:
+        raise UnsafeEdit(f"cannot copy property {key!r}", path=note.path)
+    _, start, end = spans[0]
+    lines = [strip_eol(line) for line in fnote.lines[start:end]]
+    ispans = edits._key_spans(note)
+    at = ispans[-1][2] if ispans else note.frontmatter.end - 1
+    new = note.replace_lines(at, at, lines)
+    if new.properties.get(key) != fnote.properties.get(key):
+        raise UnsafeEdit(f"cannot copy property {key!r} safely; merge it by hand", path=note.path)
+    return new
+
+
+def merge_frontmatter(inote: Note, fnote: Note, *, from_title: str, into_title: str) -> Note:
+    changes = merged_properties(fnote.properties, inote.properties, from_title=from_title, into_title=into_title)
+    note = inote
+    for key, value in changes.items():
+        if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
+            if key in note.properties:
+                continue  # INTO has its own nested value: it wins
+            note = _copy_raw_property(note, fnote, key)
+        else:
+            note = edits.set_property(note, key, value)
+    return note
+
+
+# ---- sections ------------------------------------------------------------------------------------
+def split_commas(text: str) -> list[str]:
+    """Comma-separated items, commas inside brackets kept: 'a (b, c), d' -> ['a (b, c)', 'd']."""
+    out, depth, cur = [], 0, ""
+    for ch in text:
+        if ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth = max(0, depth - 1)
+        if ch == "," and depth == 0:
+            out.append(cur.strip())
+            cur = ""
+            continue
+        cur += ch
+    if cur.strip():
+        out.append(cur.strip())
+    return [o for o in out if o]
+
+
+def _lines(note: Note, u: Unit) -> list[str]:
+    return [strip_eol(line) for line in note.lines[u.start:u.end]]
+
+
+def _task_key(text: str) -> tuple[str, str] | None:
+    t = blocks.parse_task(text)
+    if t is None:
+        return None
+    return (fold(t.description), "done" if t.done else "cancelled" if t.cancelled else "open")
+
+
+def _table_field(text: str) -> str | None:
+    cells = blocks.table_row(text)
+    return blocks.plain_cell(cells[0]).lower() if cells else None
+
+
+def _target_span(note: Note, heading: str | None, level1: bool) -> tuple[int, int, bool] | None:
+    """(body start, end, is Recent Context) of INTO's section matching FROM's heading."""
+    if heading is None:
+        start, end = note.preamble
+        return start, end, False
+    found = note.find_sections(heading)
+    if not found and level1:
+        found = [s for s in note.sections if s.level == 1]
+    if not found:
+        return None
+    s = found[0]
+    return s.body_start, s.end, normalize_heading(s.heading) == "recent context"
+
+
+def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fend: int, *,
+                 recent: bool) -> Note:
+    """Add FROM's lines in [fstart, fend) to INTO's span [start, end), each once."""
+    iunits = section_units(note, start, end)
+    funits = section_units(fnote, fstart, fend)
+    icontent = [u for u in iunits if u.kind != "blank"]
+    fcontent = [u for u in funits if u.kind != "blank"]
+    if not fcontent:
+        return note
+    nl_lines: list[str]
+
+    # a one-paragraph comma list on both sides (the seed notes' Topics): unite the items
+    if (len(icontent) == 1 and len(fcontent) == 1 and icontent[0].kind == fcontent[0].kind == "other"
+            and "," in icontent[0].text and "," in fcontent[0].text
+            and not _TABLE_LINE.match(icontent[0].text) and not _TABLE_LINE.match(fcontent[0].text)):
+        mine = split_commas(icontent[0].text)
+        extra = [t for t in split_commas(fcontent[0].text) if fold(t) not in {fold(m) for m in mine}]
+        if not extra:
+            return note
+        line = icontent[0].text.rstrip() + ", " + ", ".join(extra)
+        return _splice(note, icontent[0].start, icontent[0].end, [line])
+
+    have = {u.key(note) for u in icontent}
+    tasks = {_task_key(u.text) for u in icontent if u.kind == "item"} - {None}
+    table_rows = [u for u in icontent if _TABLE_LINE.match(u.text)]
+    fields = {_table_field(u.text) for u in table_rows} - {None}
+    new_rows: list[str] = []
+    added: list[Unit] = []
+    for u in fcontent:
+        k = u.key(fnote)
+        if k in have or _PLACEHOLDER_LINE.match(u.text):
+            continue
+        if u.kind == "item" and _task_key(u.text) is not None and _task_key(u.text) in tasks:
+            continue
+        if table_rows and _TABLE_LINE.match(u.text):
+            f = _table_field(u.text)
+            if _TABLE_SEPARATOR.match(u.text) or f is None or f in fields or f == "field":
+                continue
+            fields.add(f)
+            new_rows += _lines(fnote, u)
+            continue
+        have.add(k)
+        added.append(u)
+
+    if new_rows:
+        at = table_rows[-1].end
+        note = _splice(note, at, at, new_rows)
+        shift = len(new_rows)
+        end += shift
+        iunits = section_units(note, start, end)
+        icontent = [u for u in iunits if u.kind != "blank"]
+    if not added:
+        return note
+
+    if recent:
+        dated = [u for u in added if blocks.parse_entry(u.text) and blocks.parse_entry(u.text).date]  # type: ignore[union-attr]
+        undated = [u for u in added if u not in dated]
+        first_dated = next((u for u in icontent if u.kind == "item" and blocks.parse_entry(u.text)
+                            and blocks.parse_entry(u.text).date), None)  # type: ignore[union-attr]
+        if undated and first_dated is not None:
+            lines = [ln for u in undated for ln in _lines(fnote, u)]
+            note = _splice(note, first_dated.start, first_dated.start, lines)
+            end += len(lines)
+            added = dated
+            iunits = section_units(note, start, end)
+            icontent = [u for u in iunits if u.kind != "blank"]
+        if not added:
+            return note
+
+    # placeholders in INTO (`_No key contacts identified._`) give way to real content
+    for u in sorted((u for u in icontent if _PLACEHOLDER_LINE.match(u.text)), key=lambda u: -u.start):
+        note = _splice(note, u.start, u.end, [])
+        end -= u.end - u.start
+    iunits = section_units(note, start, end)
+    icontent = [u for u in iunits if u.kind != "blank"]
+
+    nl_lines = []
+    prev_kind = icontent[-1].kind if icontent else None
+    prev_from: Unit | None = None
+    for u in added:
+        gap = prev_from is not None and any(b.kind == "blank" and prev_from.end <= b.start < u.start for b in funits)
+        if (prev_kind is not None and prev_kind != u.kind) or gap:
+            nl_lines.append("")
+        nl_lines += _lines(fnote, u)
+        prev_kind, prev_from = u.kind, u
+    if icontent:
+        at = icontent[-1].end
+    else:
+        blanks = end - start
+        at = start + 1 if blanks else start
+        if not blanks:
+            nl_lines = ["", *nl_lines]
+        if end < len(note.lines) and blanks < 2:
+            nl_lines.append("")
+    return _splice(note, at, at, nl_lines)
+
+
+def merge_bodies(inote: Note, fnote: Note) -> Note:
+    """FROM's preamble and sections united into INTO by heading (new ones in canonical order)."""
+    note = inote
+    fspans: list[tuple[str | None, int, int, str, int]] = [(None, *fnote.preamble, "", 0)]
+    fspans += [(s.heading, s.body_start, s.end, strip_eol(fnote.lines[s.start]), s.level) for s in fnote.sections]
+    for heading, fstart, fend, raw_heading, level in fspans:
+        target = _target_span(note, heading, level == 1)
+        if target is None:
+            if normalize_heading(heading or "") in {normalize_heading(h) for h in edits.CANONICAL_SECTIONS}:
+                note, _ = edits.ensure_section(note, heading or "")
+            else:
+                at = len(note.lines)
+                lines = [raw_heading, ""]
+                if at and strip_eol(note.lines[at - 1]).strip():
+                    lines = ["", *lines]
+                note = _splice(note, at, at, lines)
+            target = _target_span(note, heading, False)
+            assert target is not None
+        start, end, recent = target
+        note = _merge_units(note, start, end, fnote, fstart, fend, recent=recent)
+    for n in range(len(recent_context_sections(note))):
+        note = reorder_entries(note, recent_context_sections(note)[n])
+    return note
+
+
+def merge_notes(inote: Note, fnote: Note, *, from_title: str, into_title: str) -> Note:
+    note = merge_frontmatter(inote, fnote, from_title=from_title, into_title=into_title)
+    return merge_bodies(note, fnote)
+
+
+# ---- links and the trash -------------------------------------------------------------------------
+def trash_path(ctx: Context, rel: str) -> str:
+    """`.trash/<rel>`, or `.trash/<folder>/<stem> N.md` when that is taken."""
+    base = f"{TRASH}/{rel}"
+    if not (ctx.vault.root / base).exists():
+        return base
+    stem, dot, ext = base.rpartition(".")
+    if not dot or "/" in ext:
+        stem, ext = base, ""
+    n = 1
+    while True:
+        cand = f"{stem} {n}.{ext}" if ext else f"{stem} {n}"
+        if not (ctx.vault.root / cand).exists():
+            return cand
+        n += 1
+
+
+def _names(rec: NoteRecord) -> set[str]:
+    return {fold(n.removesuffix(".md")) for n in rec.names()}
+
+
+def rewrite_links(text: str, path: str, old: set[str], new_target: str) -> str:
+    """`[[old…]]` links (by any name in `old`) pointed at `new_target`, heading and alias kept;
+    lines inside code fences are left alone."""
+    note = Note.parse(text, path)
+    changed = False
+    lines = list(note.lines)
+    fenced = note.fenced
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal changed
+        if fold(m[2].strip().removesuffix(".md")) in old:
+            changed = True
+            return m[1] + new_target + m[3]
+        return m[0]
+
+    for i, line in enumerate(lines):
+        if "[[" in line and i not in fenced:
+            lines[i] = _LINK.sub(repl, line)
+    return note.bom + "".join(lines) if changed else text
+
+
+def link_target(ctx: Context, into: NoteRecord, from_: NoteRecord) -> str:
+    """How a link should name INTO: its file name when no other note shares it, else its path."""
+    clash = [r for r in ctx.scan.records if r.path not in (into.path, from_.path) and fold(r.stem) == fold(into.stem)]
+    return into.stem if not clash and fold(into.stem) != fold(from_.stem) else into.path.removesuffix(".md")
+
+
+# ---- the command -----------------------------------------------------------------------------------
+def merge(ctx: Context, from_name: str, into_name: str, *, dry_run: bool = False) -> EditResult:
+    """Merge the note FROM into INTO; FROM goes to `.trash/`, links to it are rewritten."""
+    from vaultcrm import ops
+
+    src = ops._editable(ctx, from_name)
+    dst = ops._editable(ctx, into_name)
+    if src.path == dst.path:
+        raise UsageError(f"{from_name!r} and {into_name!r} are the same note ({src.path})")
+    from_text = ctx.vault.read(src.path).text
+    into_text = ctx.vault.read(dst.path).text
+    fnote, inote = Note.parse(from_text, src.path), Note.parse(into_text, dst.path)
+    fnote.check()
+    inote.check()
+    merged = merge_notes(inote, fnote, from_title=src.title, into_title=dst.title).render()
+
+    # links naming FROM (and not INTO, which may share its title) now name INTO
+    others: dict[str, set[str]] = {}
+    for r in ctx.scan.records:
+        if r.path not in (src.path, dst.path):
+            for n in _names(r):
+                others.setdefault(n, set()).add(r.path)
+    old = {n for n in _names(src) if n not in _names(dst) and n not in others}
+    target = link_target(ctx, dst, src)
+    if old:
+        merged = rewrite_links(merged, dst.path, old, target)
+    trash = trash_path(ctx, src.path)
+    changes: list[Change] = []
+    if merged != into_text:
+        changes.append(ops.Change(dst.path, into_text, merged))
+    changes.append(ops.Change(src.path, from_text, None, moved_to=trash))
+    rewritten = []
+    if old:
+        for r in ops.links_index(ctx.records).linking_to(src):
+            if r.path in (src.path, dst.path):
+                continue
+            text = ctx.vault.read(r.path).text
+            new = rewrite_links(text, r.path, old, target)
+            if new != text:
+                changes.append(ops.Change(r.path, text, new))
+                rewritten.append(r.path)
+    message = f"merged {src.path} into {dst.path}; {src.path} moved to {trash}"
+    if rewritten:
+        message += f"; links rewritten in {len(rewritten)} note{'s' * (len(rewritten) != 1)}"
+    return apply_changes(ctx, changes, f"merge {src.path} into {dst.path}", dry_run=dry_run, message=message,
+                         data={"into": dst.path, "from": src.path, "trash": trash, "rewritten": rewritten})
