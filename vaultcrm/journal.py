@@ -50,7 +50,7 @@ def append(vault: Vault, command: str, changes: Sequence[ChangeLike]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     existing = sorted(int(p.stem) for p in folder.glob("*.json") if p.stem.isdigit())
     number = (existing[-1] + 1) if existing else 1
-    files = [{"path": c.path, "moved_to": c.moved_to, "before": c.before, "after_hash": _digest(c.after),
+    files = [{"path": c.path, "moved_to": c.moved_to, "before": c.before, "after_hash": _digest(_left(c)),
               "before_hash": _digest(c.before)} for c in changes]
     data = {"number": number, "time": time.time(), "command": command, "files": files, "undone": False}
     atomic_write(folder / f"{number:08d}.json", json.dumps(data, ensure_ascii=False).encode("utf-8"), 0o644)
@@ -60,6 +60,13 @@ def append(vault: Vault, command: str, changes: Sequence[ChangeLike]) -> int:
         except OSError:
             pass
     return number
+
+
+def _left(c: ChangeLike) -> str | None:
+    """What the edit left at its final place: the new text, or for a move the text it carried."""
+    if c.after is None and c.moved_to:
+        return c.before
+    return c.after
 
 
 def entries(vault: Vault) -> list[JournalEntry]:
@@ -91,7 +98,9 @@ def undo(vault: Vault, number: int | None = None, *, dry_run: bool = False) -> t
         else:
             match = [e for e in pending if e.number == number]
             if not match:
-                raise NotFound(f"no edit number {number} to undo (see `vaultcrm undo --list`)")
+                done = any(e.number == number for e in entries(vault))
+                raise NotFound(f"edit {number} was already undone" if done else
+                               f"no edit number {number} to undo (see `vaultcrm undo --list`)")
             entry = match[0]
         plan = []
         for f in entry.files:
@@ -102,6 +111,9 @@ def undo(vault: Vault, number: int | None = None, *, dry_run: bool = False) -> t
             if current_hash != f["after_hash"]:
                 raise WriteConflict(f"{where} changed since edit {entry.number} ({entry.command}); "
                                     "undo would lose that change, so nothing was restored", path=where)
+            if where != f["path"] and (vault.root / f["path"]).exists():
+                raise WriteConflict(f"{f['path']} exists again since edit {entry.number} ({entry.command}) moved it "
+                                    f"to {where}; nothing was restored", path=f["path"])
             plan.append((f, current))
         results = []
         for f, current in plan:
@@ -125,6 +137,36 @@ def undo(vault: Vault, number: int | None = None, *, dry_run: bool = False) -> t
         d["undone"] = True
         atomic_write(p, json.dumps(d, ensure_ascii=False).encode("utf-8"), 0o644)
         return entry, results
+
+
+@dataclass
+class _Restore:
+    """What an undo did to one file, in the shape gitops commits."""
+
+    path: str
+    before: str | None
+    after: str | None
+    moved_to: str | None
+
+
+def undo_edit(ctx: Any, number: int | None = None, *, dry_run: bool = False) -> tuple[JournalEntry, list[tuple[str, str | None, str | None]]]:
+    """`undo` for the CLI: take the edit back and, when the vault commits its edits to git,
+    commit the restored files too (only them)."""
+    entry, results = undo(ctx.vault, number, dry_run=dry_run)
+    if not dry_run and (ctx.config.git_commit or getattr(ctx, "git_commit", False)):
+        from vaultcrm import gitops
+
+        changes = []
+        for f, (_, current, restored) in zip(entry.files, results, strict=True):
+            if f.get("moved_to"):  # the move is taken back: from .trash/ to where it was
+                changes.append(_Restore(f["moved_to"], current, None, f["path"]))
+            else:
+                changes.append(_Restore(f["path"], current, restored, None))
+        paths = [p for f in entry.files for p in (f["path"], f.get("moved_to")) if p]
+        gitops.commit(ctx.vault, paths, f"vaultcrm undo {entry.number}: {entry.command}\n\n" + "\n".join(paths),
+                      changes=changes)
+    ctx._scan = None
+    return entry, results
 
 
 class JournalError(VaultCRMError):
