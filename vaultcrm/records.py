@@ -23,6 +23,7 @@ FOLDER_NOTE_NAMES = ("readme", "index", "_index")
 RECENT_CONTEXT = "recent context"
 _BODY_TAG = re.compile(r"(?:(?<=\s)|^)#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)", re.M)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # Obsidian sees no tags in comments, even multi-line
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 
@@ -138,16 +139,15 @@ def frontmatter_tags(props: dict[str, Any]) -> list[str]:
 
 
 def body_tags(note: Note) -> list[str]:
-    out: list[str] = []
-    for _, text in note.body_lines(note.body_start, len(note.lines)):
-        if "#" in text:
-            out.extend(line_tags(text))
-    return out
+    text = "\n".join(t for _, t in note.body_lines(note.body_start, len(note.lines)))
+    return line_tags(text) if "#" in text else []
 
 
 def line_tags(text: str) -> list[str]:
     """`#tags` in body text, one line or many (inline code excluded; all-digit tags are not tags)."""
     text = _INLINE_CODE.sub("", text)
+    if "<!--" in text:
+        text = _HTML_COMMENT.sub(" ", text)
     return [m[1] for m in _BODY_TAG.finditer(text) if not m[1].replace("/", "").isdigit()]
 
 
