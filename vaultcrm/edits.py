@@ -14,7 +14,7 @@ from typing import Any
 
 from vaultcrm import blocks, yamlblock
 from vaultcrm.dates import ISO_DATE, iso_date
-from vaultcrm.errors import UnsafeEdit
+from vaultcrm.errors import InvalidNote, UnsafeEdit
 from vaultcrm.note import Note, Section, normalize_heading, strip_eol
 
 CANONICAL_SECTIONS = ["Recent Context", "Key Facts", "Topics", "Open Tasks", "Account Status",
@@ -96,9 +96,34 @@ def _scalar(value: Any, style: dict[str, str]) -> str:
         return "'" + s.replace("'", "''") + "'"
     if want == '"':
         return json.dumps(s, ensure_ascii=False)
-    if s and s == s.strip() and yamlblock.load_yaml(f"k: {s}\n") == {"k": s}:
+    if s and s == s.strip() and _plain_is_safe(s):
         return s
     return "'" + s.replace("'", "''") + "'" if "'" not in s else json.dumps(s, ensure_ascii=False)
+
+
+# Strings YAML 1.2 (Obsidian) reads as numbers: `01234` would come back as 1234, so quote them.
+_YAML_NUMBER = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+                          r"|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+
+
+def _plain_is_safe(s: str) -> bool:
+    """Whether string `s` may be written unquoted: it reads back as itself here, in YAML 1.2
+    (Obsidian) and in YAML 1.1 (PyYAML and older tools: `yes`, `1:30`, `1_000`)."""
+    if _YAML_NUMBER.fullmatch(s):
+        return False
+    try:
+        if yamlblock.load_yaml(f"k: {s}\n") != {"k": s}:
+            return False
+    except InvalidNote:  # `a: b`, `[x`, `*alias`… are not plain scalars at all
+        return False
+    if ISO_DATE.fullmatch(s):
+        return True  # dates follow the block's own style (see _quote_style)
+    import yaml
+
+    try:
+        return yaml.safe_load(f"k: {s}\n") == {"k": s}
+    except yaml.YAMLError:
+        return False
 
 
 def _format_property(key: str, value: Any, style: dict[str, str]) -> list[str]:
@@ -208,6 +233,10 @@ def ensure_section(note: Note, heading: str) -> tuple[Note, Section]:
         # keep one blank line between the previous text and the new heading
         if at and strip_eol(note.lines[at - 1]).strip():
             new_lines = ["", *new_lines]
+        if at and not note.lines[at - 1].endswith("\n"):
+            # no final newline: the heading ends the file until an item follows, so the
+            # note still ends without a newline after the item is added
+            new_lines = new_lines[:-1]
     else:
         new_lines = [*new_lines]
     note2 = note.replace_lines(at, at, new_lines)
