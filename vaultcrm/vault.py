@@ -201,7 +201,10 @@ class Vault:
             if hashlib.sha256(current).hexdigest() != expected:
                 raise WriteConflict("the note changed on disk since it was read; nothing written",
                                     path=rel, hint="run the command again")
-        atomic_write(real, data, mode)
+        try:
+            atomic_write(real, data, mode)
+        except OSError as exc:  # disk full, read-only folder…: atomic_write removed its temp file
+            raise VaultCRMError(f"cannot write: {exc.strerror or exc}; the note is unchanged", path=rel) from None
         return hashlib.sha256(data).hexdigest()
 
     def move(self, src: str, dst: str) -> None:
