@@ -61,9 +61,37 @@ def _ctx() -> Any:
     from vaultcrm.vault import Vault
 
     ctx = Context.open(Vault.discover(State.vault_arg), today())
+    ctx.progress = _progress()
     if State.commit:
         ctx.git_commit = True  # type: ignore[attr-defined]
     return ctx
+
+
+def _progress() -> Any:
+    """A rich progress bar on stderr for index builds that take over a second, on a terminal only."""
+    if not sys.stderr.isatty():
+        return None
+    from vaultcrm.index import timed_progress
+
+    def make() -> Any:
+        import atexit
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        bar = Progress("indexing", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=_console(stderr=True), transient=True)
+        task = bar.add_task("index", total=None)
+        bar.start()
+        atexit.register(bar.stop)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if done >= total:
+                bar.stop()
+
+        return update
+
+    return timed_progress(make)
 
 
 def _date(text: str | None, today: date) -> date | None:
@@ -118,7 +146,7 @@ def _emit_rows(fmt: Fmt, rows: list[dict[str, Any]], columns: list[str], title: 
     from vaultcrm import render
 
     if fmt is Fmt.json:
-        _json((rows))
+        _json(rows)
     elif fmt in (Fmt.csv, Fmt.tsv):
         _out(render.to_delimited(rows, columns, "," if fmt is Fmt.csv else "\t"))
     elif rows:
@@ -135,8 +163,7 @@ def _finish_edit(result: Any, json_: bool = False) -> None:
         _err(f"vaultcrm: dry run: {result.message} (nothing written)")
         return
     if json_:
-        _json(({"message": result.message, "paths": [c.moved_to or c.path for c in result.changes],
-                             **result.data}))
+        _json({"message": result.message, "paths": [c.moved_to or c.path for c in result.changes], **result.data})
     _err(f"vaultcrm: {result.message}")
 
 
@@ -159,7 +186,7 @@ def show(name: Name, json_: JsonOpt = False) -> None:
         _err(f"vaultcrm: warning: {w}")
     if json_:
         v = views[0]
-        _json((render.show_dict(v, ops.contact_histogram(ctx, v.record))))
+        _json(render.show_dict(v, ops.contact_histogram(ctx, v.record)))
         return
     console = _console()
     for v in views:
@@ -192,7 +219,7 @@ def get(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], 
     from vaultcrm import ops, render
 
     value = ops.get_property(_ctx(), name, key)
-    _json(({"key": key, "value": value}) if json_ else render.bare(value))
+    _json({"key": key, "value": value}) if json_ else render.bare(value)
 
 
 # ---- editing -----------------------------------------------------------------------------------
@@ -382,7 +409,7 @@ def agenda(
             "going_stale": [render.stale_dict(r) for r in a.going_stale]}
     _warn_all(ctx)
     if json_:
-        _json((data))
+        _json(data)
         return
     console = _console()
     cols = ["id", "due", "text", "title", "path"]
@@ -420,6 +447,24 @@ def who(name: Name, json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = 
     fmt = _fmt(json_, csv_, tsv)
     rows = ops.who(_ctx(), name)
     _emit_rows(fmt, rows, ["name", "last", "count", "sources"], None, ["Person", "Last", "Count", "Seen in"])
+
+
+@app.command("index")
+def index_(
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Throw the cache away and read every note again.")] = False,
+    json_: JsonOpt = False,
+) -> None:
+    """Bring the cache in .vaultcrm/ up to date (deleting .vaultcrm/ is always safe)."""
+    from vaultcrm import index
+
+    ctx = _ctx()
+    scan = index.load(ctx.vault, ctx.config, progress=ctx.progress, rebuild=rebuild)
+    data = {"notes": len(scan.records), "parsed": scan.parsed, "broken": len(scan.broken),
+            "unreadable": len(scan.unreadable)}
+    if json_:
+        _json(data)
+    _err(f"vaultcrm: indexed {data['notes']} notes ({data['parsed']} read now, {data['broken']} with broken "
+         f"frontmatter, {data['unreadable']} unreadable)")
 
 
 # ---- the single exit point ---------------------------------------------------------------------

@@ -1,13 +1,35 @@
-"""A scan of the vault into light records. (The on-disk cache lives here too, see `Index`.)"""
+"""The vault index: every note's record, kept in a cache under `.vaultcrm/` between runs.
+
+Each run lists the vault (one `stat` per note), re-reads only the notes whose size or mtime
+changed, drops the deleted ones, and loads the rest from SQLite. Records come back light: the
+columns that listing, resolving and dating need are read at once, the heavy parts (properties,
+entries, tasks) are decoded only for the notes a command touches. Deleting `.vaultcrm/` is always
+safe; a corrupt or old-version cache is rebuilt without a word. `VAULTCRM_NO_CACHE=1` turns the
+cache off (the test suite runs both ways).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+from vaultcrm import __version__
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import InvalidNote
-from vaultcrm.records import NoteRecord, build_record
-from vaultcrm.vault import Vault, decode
+from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
+from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
+
+SCHEMA = 4
+CACHE_FILE = "index.sqlite"
+PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
+
+Progress = Callable[[int, int], None]
 
 
 @dataclass
@@ -16,6 +38,7 @@ class Scan:
 
     records: list[NoteRecord]
     unreadable: list[tuple[str, str]] = field(default_factory=list)
+    parsed: int = 0  # how many notes this run had to read and parse
 
     @property
     def ok(self) -> list[NoteRecord]:
@@ -26,21 +49,279 @@ class Scan:
         return [r for r in self.records if r.error is not None]
 
 
-def scan(vault: Vault, config: Config | None = None) -> Scan:
-    """Read every note into a record. Broken frontmatter gives a record with `error`; files that
-    are not readable text (binary, UTF-16, too large) are listed in `unreadable`."""
-    config = config or load_config(vault.root)
-    records: list[NoteRecord] = []
-    unreadable: list[tuple[str, str]] = []
-    for info in vault.list_notes():
+# ---- lazy records --------------------------------------------------------------------------------
+_SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
+_LISTS = ("aliases", "tags", "links")
+_COLUMNS = (*_SCALAR, *_LISTS, "summary", "heavy")
+_HEAVY = ("properties", "entries", "tasks")
+
+
+class CachedRecord(NoteRecord):
+    """A record read from the cache: scalar columns at once, lists and heavy parts on first use.
+
+    Decoding JSON for 10,000 notes costs more than listing them, and most commands need the
+    heavy parts of only a few notes.
+    """
+
+    def __init__(self, row: tuple[Any, ...]) -> None:  # noqa: D107 - no dataclass init on purpose
+        d = self.__dict__
+        for k, v in zip(_SCALAR, row, strict=False):
+            d[k] = v
+        d["folder_note"] = bool(d["folder_note"])
+        d["_raw"] = row
+
+    def __getattr__(self, name: str) -> Any:
+        raw = self.__dict__.get("_raw")
+        if raw is None:
+            raise AttributeError(name)
+        if name in _LISTS:
+            value = json.loads(raw[len(_SCALAR) + _LISTS.index(name)])
+        elif name == "_summary":
+            value = json.loads(raw[len(_SCALAR) + len(_LISTS)])
+        elif name in _HEAVY:
+            heavy = json.loads(raw[-1])
+            self.__dict__["properties"] = heavy["properties"]
+            self.__dict__["entries"] = [EntryRecord(**e) for e in heavy["entries"]]
+            self.__dict__["tasks"] = [TaskRecord(**t) for t in heavy["tasks"]]
+            return self.__dict__[name]
+        else:
+            raise AttributeError(name)
+        self.__dict__[name] = value
+        return value
+
+    @property
+    def last_contact_value(self) -> Any:
+        return self._summary["last_contact"]
+
+    @property
+    def cadence_value(self) -> Any:
+        return self._summary["cadence"]
+
+    @property
+    def dated_entries(self) -> list[tuple[str, int]]:
+        return [tuple(x) for x in self._summary["dated_entries"]]  # type: ignore[misc]
+
+
+def _row(rec: NoteRecord) -> tuple[Any, ...]:
+    dump = json.dumps
+    summary = {"last_contact": rec.last_contact_value, "cadence": rec.cadence_value,
+               "dated_entries": rec.dated_entries}
+    heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
+             "tasks": [t.__dict__ for t in rec.tasks]}
+    return (*(getattr(rec, k) for k in _SCALAR), *(dump(getattr(rec, k), ensure_ascii=False) for k in _LISTS),
+            dump(summary, ensure_ascii=False), dump(heavy, ensure_ascii=False))
+
+
+def _from_row(row: tuple[Any, ...]) -> CachedRecord:
+    return CachedRecord(row)
+
+
+# ---- reading notes -----------------------------------------------------------------------------
+def _read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[str, str]:
+    """The record of one listed note, or (path, why) when it is not readable text."""
+    if info.size > MAX_NOTE_BYTES:
+        return info.path, f"note is {info.size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes are not read"
+    try:
+        with open(os.path.join(root, info.path), "rb") as fh:
+            data = fh.read(MAX_NOTE_BYTES + 1)
+        text = decode(data, info.path)
+    except InvalidNote as exc:
+        return info.path, exc.message
+    except OSError as exc:
+        return info.path, exc.strerror or str(exc)
+    return build_record(info.path, text, config, size=info.size, mtime_ns=info.mtime_ns)
+
+
+def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
+    root, infos, config = args
+    out = []
+    for info in infos:
+        r = _read_one(root, info, config)
+        out.append(_row(r) if isinstance(r, NoteRecord) else r)
+    return out
+
+
+def _read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Progress | None) -> list[Any]:
+    """Rows (or unreadable pairs) for `infos`, on both cores when there are many."""
+    root = str(vault.root)
+    if len(infos) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        out = []
+        for n, info in enumerate(infos, 1):
+            r = _read_one(root, info, config)
+            out.append(_row(r) if isinstance(r, NoteRecord) else r)
+            if progress and n % 500 == 0:
+                progress(n, len(infos))
+        return out
+    import multiprocessing as mp
+
+    workers = 2
+    size = max(200, len(infos) // (workers * 8))
+    chunks = [(root, infos[i:i + size], config) for i in range(0, len(infos), size)]
+    out: list[Any] = []
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(workers) as pool:
+        for part in pool.imap(_read_chunk, chunks):
+            out.extend(part)
+            if progress:
+                progress(len(out), len(infos))
+    return out
+
+
+# ---- the cache ---------------------------------------------------------------------------------
+def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
+    """The cache database, created or rebuilt as needed; None when it cannot be used."""
+    if os.environ.get("VAULTCRM_NO_CACHE"):
+        return None
+    path = vault.state_dir / CACHE_FILE
+    stamp = f"{SCHEMA}:{__version__}:{config.fingerprint()}"
+    for attempt in (1, 2):
         try:
-            data, st = vault.read_bytes_info(info.path)
-            text = decode(data, info.path)
-        except InvalidNote as exc:
-            unreadable.append((info.path, exc.message))
-            continue
-        except OSError as exc:
-            unreadable.append((info.path, exc.strerror or str(exc)))
-            continue
-        records.append(build_record(info.path, text, config, size=st.st_size, mtime_ns=st.st_mtime_ns))
-    return Scan(records, unreadable)
+            vault.state_dir.mkdir(exist_ok=True)
+            db = sqlite3.connect(path, timeout=10, isolation_level=None)
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
+            if row is None or row[0] != stamp:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("DROP TABLE IF EXISTS notes")
+                cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
+                                 for c in _COLUMNS if c != "path")
+                db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
+                db.execute("COMMIT")
+            return db
+        except (sqlite3.DatabaseError, OSError):
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+            if attempt == 2:
+                return None
+    return None
+
+
+def load(vault: Vault, config: Config | None = None, *, progress: Progress | None = None,
+         rebuild: bool = False) -> Scan:
+    """Every note's record: unchanged notes from the cache, the others read and parsed now."""
+    config = config or load_config(vault.root)
+    if rebuild:
+        with contextlib.suppress(OSError):
+            os.unlink(vault.state_dir / CACHE_FILE)
+    listing = vault.list_notes()
+    db = _connect(vault, config)
+    cached: dict[str, tuple[int, int]] = {}
+    if db is not None:
+        try:
+            cached = {p: (s, m) for p, s, m in db.execute("SELECT path, size, mtime_ns FROM notes")}
+        except sqlite3.DatabaseError:
+            db = None
+    fresh = [i for i in listing if cached.get(i.path) != (i.size, i.mtime_ns)]
+    parsed = _read_many(vault, fresh, config, progress)
+    new_rows = [r for r in parsed if len(r) == len(_COLUMNS)]
+    unreadable = [r for r in parsed if len(r) == 2]
+    listed = {i.path for i in listing}
+    gone = [p for p in cached if p not in listed]
+    records: dict[str, NoteRecord] = {}
+    if db is not None:
+        try:
+            _store(db, new_rows, gone + [p for p, _ in unreadable])
+            want = set(listed) - {r[0] for r in new_rows} - {p for p, _ in unreadable}
+            cols = ", ".join(_COLUMNS)
+            for row in db.execute(f"SELECT {cols} FROM notes"):
+                if row[0] in want:
+                    records[row[0]] = _from_row(row)
+        except sqlite3.DatabaseError:
+            db.close()
+            with contextlib.suppress(OSError):
+                os.unlink(vault.state_dir / CACHE_FILE)
+            return load(vault, config, progress=progress) if not rebuild else _uncached(vault, listing, config)
+        finally:
+            db.close()
+    for row in new_rows:
+        records[row[0]] = _from_row(row)
+    ordered = [records[i.path] for i in listing if i.path in records]
+    return Scan(ordered, sorted(unreadable), parsed=len(fresh))
+
+
+def _uncached(vault: Vault, listing: list[FileInfo], config: Config) -> Scan:
+    rows = _read_many(vault, listing, config, None)
+    recs = [_from_row(r) for r in rows if len(r) == len(_COLUMNS)]
+    return Scan(recs, sorted(r for r in rows if len(r) == 2), parsed=len(listing))
+
+
+def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[str]) -> None:
+    drop = list(drop)
+    if not rows and not drop:
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if drop:
+            db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in drop])
+        marks = ", ".join("?" * len(_COLUMNS))
+        db.executemany(f"INSERT OR REPLACE INTO notes ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                       [_settled(r) for r in rows])
+        db.execute("COMMIT")
+    except sqlite3.DatabaseError:
+        db.execute("ROLLBACK")
+        raise
+
+
+RACY_NS = 2_000_000_000
+_MTIME = _COLUMNS.index("mtime_ns")
+
+
+def _settled(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row whose file changed in the last two seconds is stored as "unknown mtime".
+
+    A second write within the file system's timestamp granularity can leave size and mtime as
+    they were (git calls such entries "racily clean"); such notes are simply read again next run.
+    """
+    if row[_MTIME] >= time.time_ns() - RACY_NS:
+        return (*row[:_MTIME], 0, *row[_MTIME + 1:])
+    return row
+
+
+def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
+    """Refresh the cache rows of notes vaultcrm just wrote (or moved away), so the next run need
+    not re-read them. Best effort: the next `load` would catch them anyway."""
+    db = _connect(vault, config)
+    if db is None:
+        return
+    try:
+        rows, gone = [], []
+        root = str(vault.root)
+        for p in paths:
+            full = os.path.join(root, p)
+            try:
+                st = os.stat(full)
+            except OSError:
+                gone.append(p)
+                continue
+            r = _read_one(root, FileInfo(p, st.st_size, st.st_mtime_ns), config)
+            if isinstance(r, NoteRecord):
+                rows.append(_row(r))
+            else:
+                gone.append(p)
+        _store(db, rows, gone)
+    except sqlite3.DatabaseError:
+        pass
+    finally:
+        db.close()
+
+
+def scan(vault: Vault, config: Config | None = None, *, progress: Progress | None = None) -> Scan:
+    """The vault's records (through the cache when it is on)."""
+    return load(vault, config, progress=progress)
+
+
+def timed_progress(make: Callable[[], Progress], after: float = 1.0) -> Progress:
+    """A progress callback that only starts showing once `after` seconds have passed."""
+    start = time.monotonic()
+    shown: list[Progress] = []
+
+    def cb(done: int, total: int) -> None:
+        if not shown and time.monotonic() - start < after:
+            return
+        if not shown:
+            shown.append(make())
+        shown[0](done, total)
+
+    return cb

@@ -38,15 +38,20 @@ class Context:
     def open(cls, vault: Vault, today: date) -> Context:
         return cls(vault=vault, today=today, config=load_config(vault.root))
 
+    progress: Any = None
+
     @property
     def scan(self) -> Scan:
         if self._scan is None:
-            self._scan = scan(self.vault, self.config)
+            self._scan = scan(self.vault, self.config, progress=self.progress)
         return self._scan
 
     @property
     def records(self) -> list[NoteRecord]:
-        return self.scan.ok
+        if getattr(self, "_ok", None) is None or self._ok_of is not self._scan:  # type: ignore[has-type]
+            self._ok = self.scan.ok
+            self._ok_of = self._scan
+        return self._ok
 
     def resolve(self, name: str) -> NoteRecord:
         """The one note NAME names; a note whose frontmatter is broken is still found by path/stem."""
@@ -77,10 +82,10 @@ class Change:
     def diff(self) -> str:
         a = (self.before or "").splitlines(keepends=True)
         b = (self.after or "").splitlines(keepends=True)
-        out = "".join(difflib.unified_diff(a, b, f"a/{self.path}" if self.before is not None else "/dev/null",
-                                           f"b/{self.moved_to or self.path}" if self.after is not None
-                                           else "/dev/null"))
-        return out if out.endswith("\n") or not out else out + "\n\\ No newline at end of file\n"
+        out = difflib.unified_diff(a, b, f"a/{self.path}" if self.before is not None else "/dev/null",
+                                   f"b/{self.moved_to or self.path}" if self.after is not None else "/dev/null")
+        # as GNU diff: mark every line that lacks a newline (the old or the new last line), where it falls
+        return "".join(x if x.endswith("\n") else x + "\n\\ No newline at end of file\n" for x in out)
 
 
 @dataclass
@@ -122,11 +127,14 @@ def record(ctx: Context, command: str, changes: Sequence[Change]) -> None:
     from vaultcrm import journal
 
     journal.append(ctx.vault, command, changes)
+    from vaultcrm import index
+
+    index.update(ctx.vault, ctx.config, [c.path for c in changes] + [c.moved_to for c in changes if c.moved_to])
     if ctx.config.git_commit or getattr(ctx, "git_commit", False):
         from vaultcrm import gitops
 
-        gitops.commit(ctx.vault, [c.path for c in changes] + [c.moved_to for c in changes if c.moved_to],
-                      f"vaultcrm {command}")
+        paths = [c.path for c in changes] + [c.moved_to for c in changes if c.moved_to]
+        gitops.commit(ctx.vault, paths, f"vaultcrm {command}\n\n" + "\n".join(paths), changes=changes)
     ctx._scan = None
 
 
@@ -296,8 +304,17 @@ def belonging(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
     """The note and the notes filed under it (the folder of a folder note), in path order."""
     if not rec.folder_note:
         return [rec]
+    import bisect
+
+    records = ctx.records  # sorted by path: the folder's notes are one contiguous run
+    paths = getattr(ctx, "_paths", None)
+    if paths is None or len(paths) != len(records):
+        paths = [r.path for r in records]
+        ctx._paths = paths  # type: ignore[attr-defined]
     prefix = rec.folder + "/"
-    return [rec] + [r for r in ctx.records if r.path.startswith(prefix) and r.path != rec.path]
+    lo = bisect.bisect_left(paths, prefix)
+    hi = bisect.bisect_left(paths, prefix + "\U0010ffff")
+    return [rec] + [r for r in records[lo:hi] if r.path != rec.path]
 
 
 def tasks_for(ctx: Context, rec: NoteRecord) -> list[tuple[NoteRecord, TaskRecord]]:
@@ -461,7 +478,8 @@ class Links:
     by_target: dict[str, list[NoteRecord]]
 
     def linking_to(self, rec: NoteRecord) -> list[NoteRecord]:
-        names = {fold(n) for n in (rec.title, rec.stem, rec.path.removesuffix(".md"), *rec.aliases)}
+        stem = [] if rec.stem.lower() in ("readme", "index", "_index") else [rec.stem]  # not another folder's README
+        names = {fold(n) for n in (rec.title, *stem, rec.path.removesuffix(".md"), *rec.aliases)}
         if rec.folder_note:
             names.add(fold(rec.folder.rsplit("/", 1)[-1]))
         seen: dict[str, NoteRecord] = {}
@@ -479,13 +497,18 @@ def links_index(records: Sequence[NoteRecord]) -> Links:
             by.setdefault(t, []).append(r)
             if "/" in t:
                 by.setdefault(t.rsplit("/", 1)[-1], []).append(r)
+        for key in _ACCOUNT_KEYS:  # `account: Acme` names the account without a [[link]]
+            for value in string_list(r.properties.get(key)):
+                if "[[" not in value:
+                    by.setdefault(fold(value), []).append(r)
     return Links(by)
 
 
 def _links(ctx: Context) -> Links:
     cached = getattr(ctx, "_links_cache", None)
     if cached is None:
-        cached = links_index(ctx.records)
+        # only meeting notes' links date an account, so only they are indexed
+        cached = links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)])
         ctx._links_cache = cached  # type: ignore[attr-defined]
     return cached
 
@@ -511,11 +534,11 @@ def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     prop = rec.last_contact_property
     if prop is not None and prop <= ctx.today:
         candidates.append((prop, 2, "frontmatter", None))
-    dated = [(iso_date(e.date), e) for e in rec.entries if e.date]
-    dated = [(d, e) for d, e in dated if d is not None and d <= ctx.today]
+    dated = [(iso_date(d), line) for d, line in rec.dated_entries]
+    dated = [(d, line) for d, line in dated if d is not None and d <= ctx.today]
     if dated:
-        d, e = max(dated, key=lambda x: x[0])
-        candidates.append((d, 1, "recent_context", f"{rec.path}:{e.line}"))
+        d, line = max(dated, key=lambda x: x[0])
+        candidates.append((d, 1, "recent_context", f"{rec.path}:{line}"))
     for m in related_meetings(ctx, rec):
         d = iso_date(m.note_date)
         if d is not None and d <= ctx.today:
@@ -529,14 +552,15 @@ def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
 def cadence_days(ctx: Context, rec: NoteRecord) -> int:
     """The account's cadence: its `cadence` property, else the shortest matching tag cadence in
     `.vaultcrm.toml`, else its kind's, else the default (30 days)."""
-    own = parse_period(rec.properties.get("cadence"))
+    own = parse_period(rec.cadence_value)
     if own:
         return own
     tag_days = [parse_period(v) for t, v in ctx.config.cadence_tags.items() if query.has_tag(rec, t)]
     tag_days = [d for d in tag_days if d]
     if tag_days:
         return min(tag_days)
-    by_kind = parse_period(ctx.config.cadence_kinds.get(rec.kind or ""))
+    by_kind = next((parse_period(v) for k, v in ctx.config.cadence_kinds.items()
+                    if rec.kind and ctx.config.canonical_kind(k) == rec.kind), None)
     return by_kind or ctx.config.default_days
 
 
@@ -621,6 +645,7 @@ def timeline(ctx: Context, name: str | None = None, *, since: date | None = None
 
 
 _PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
+_ACCOUNT_KEYS = ("account", "accounts", "company", "customer", "client", *_PEOPLE_KEYS)
 
 
 def who(ctx: Context, name: str) -> list[dict[str, Any]]:
@@ -641,14 +666,14 @@ def who(ctx: Context, name: str) -> list[dict[str, Any]]:
 
     for r in belonging(ctx, rec):
         for e in r.entries:
-            if e.via:
-                add_person(e.via, e.date, "via")
+            for person in re.split(r"\s*(?:[,;&]|\band\b)\s*", e.via or ""):  # (via Jane, Bob and Carol)
+                add_person(person, e.date, "via")
     for m in related_meetings(ctx, rec):
         for key in _PEOPLE_KEYS:
             for person in string_list(m.properties.get(key)):
                 add_person(person, m.note_date, "meeting")
     by_name = sorted(people.values(), key=lambda p: fold(p["name"]))
-    by_name.sort(key=lambda p: p["last"] or "", reverse=True)  # stable: newest first, then by name
+    by_name.sort(key=lambda p: (p["last"] or "", p["count"]), reverse=True)  # stable: newest, most, then name
     return by_name
 
 
@@ -666,7 +691,7 @@ def contact_histogram(ctx: Context, rec: NoteRecord, months: int = 12) -> list[t
     dates = [e.date for r in belonging(ctx, rec) for e in r.entries if e.date]
     dates += [r.note_date for r in related_meetings(ctx, rec)]
     for d in dates:
-        if d and d[:7] in counts:
+        if d and d <= ctx.today.isoformat() and d[:7] in counts:  # plans are not contacts
             counts[d[:7]] += 1
     return list(counts.items())
 

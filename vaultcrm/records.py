@@ -21,7 +21,9 @@ from vaultcrm.note import Note, normalize_heading
 
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
 RECENT_CONTEXT = "recent context"
-_BODY_TAG = re.compile(r"(?:(?<=\s)|^)#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)", re.M)
+# A tag is `#` then tag characters, at a line start or after white space. The `#` comes first in
+# the pattern so the regex engine can skip to each `#` quickly; the position check is done after.
+_BODY_TAG = re.compile(r"#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 _HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)  # Obsidian sees no tags in comments, even multi-line
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
@@ -93,7 +95,22 @@ class NoteRecord:
 
     @property
     def last_contact_property(self) -> date | None:
-        return iso_date(self.properties.get("last_contact"))
+        return iso_date(self.last_contact_value)
+
+    # The three summaries below are what dating an account needs; the index caches them in light
+    # columns so that `stale` never decodes a note's full properties, entries and tasks.
+    @property
+    def last_contact_value(self) -> Any:
+        return self.properties.get("last_contact")
+
+    @property
+    def cadence_value(self) -> Any:
+        return self.properties.get("cadence")
+
+    @property
+    def dated_entries(self) -> list[tuple[str, int]]:
+        """(ISO date, line) of each dated Recent Context entry, in file order."""
+        return [(e.date, e.line) for e in self.entries if e.date]
 
     def names(self) -> list[str]:
         """Every name a user may type for this note, before case folding."""
@@ -148,7 +165,9 @@ def line_tags(text: str) -> list[str]:
     text = _INLINE_CODE.sub("", text)
     if "<!--" in text:
         text = _HTML_COMMENT.sub(" ", text)
-    return [m[1] for m in _BODY_TAG.finditer(text) if not m[1].replace("/", "").isdigit()]
+    # `#` must start a line or follow white space (checked here so the regex can skip to each `#`)
+    return [m[1] for m in _BODY_TAG.finditer(text)
+            if (m.start() == 0 or text[m.start() - 1].isspace()) and not m[1].replace("/", "").isdigit()]
 
 
 def kind_of(props: dict[str, Any], tags: list[str], config: Config) -> str | None:

@@ -55,8 +55,11 @@ def timeline_dict(row: Any) -> dict[str, Any]:
             "line": e.line, "link": e.link, "text": e.text, "via": e.via}
 
 
-def to_json(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+def to_json(data: Any, *, pretty: bool = True) -> str:
+    """JSON text; indented for people, compact for pipes (Python's C encoder only runs unindented)."""
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    return json.dumps(data, ensure_ascii=False, default=str) + "\n"
 
 
 def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str) -> str:

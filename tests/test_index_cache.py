@@ -1,0 +1,134 @@
+"""The index cache: identical answers with and without it, and it never serves a stale note."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import invoke
+from vaultcrm import index
+from vaultcrm.config import Config
+from vaultcrm.vault import Vault
+
+READS = [
+    ["show", "Anthropic", "--json"],
+    ["show", "Customers/OpenAI.md", "--json"],
+    ["list", "--json"],
+    ["list", "--kind", "customer", "--sort", "title", "--csv"],
+    ["stale", "--json"],
+    ["stale", "--days", "7", "--tsv"],
+    ["task", "list", "--all", "--json"],
+    ["task", "list", "Anthropic", "--json"],
+    ["timeline", "--json"],
+    ["agenda", "--json"],
+    ["who", "Globex", "--json"],
+    ["get", "Acme Corp", "owner"],
+]
+
+
+def _answers(vault: Path, cache: bool) -> list[tuple[int, str, str]]:
+    env = {} if cache else {"VAULTCRM_NO_CACHE": "1"}
+    out = []
+    for args in READS:
+        r = invoke(["--vault", str(vault), *args], env=env)
+        out.append((r.exit_code, r.stdout, r.stderr))
+    return out
+
+
+def _age(path: Path, seconds: float = 10) -> None:
+    """Backdate a file so the cache trusts its mtime (fresh files are re-read on purpose)."""
+    t = time.time() - seconds
+    os.utime(path, (t, t))
+
+
+def _age_all(vault: Path) -> None:
+    for p in vault.rglob("*.md"):
+        _age(p)
+
+
+def test_every_read_command_answers_the_same_with_and_without_the_cache(vault: Path, run) -> None:
+    _age_all(vault)
+    without = _answers(vault, cache=False)
+    assert not (vault / ".vaultcrm" / index.CACHE_FILE).exists()
+    cold = _answers(vault, cache=True)
+    warm = _answers(vault, cache=True)
+    assert without == cold == warm
+    assert run("log", "Acme Corp", "Called about the renewal", "--via", "Jeff").exit_code == 0
+    assert run("task", "done", "Anthropic", "reference").exit_code == 0
+    assert _answers(vault, cache=True) == _answers(vault, cache=False)
+
+
+def test_a_warm_run_reads_no_note_and_an_edit_keeps_the_cache_current(vault: Path, run) -> None:
+    _age_all(vault)
+    v, cfg = Vault(vault), Config()
+    assert index.load(v, cfg).parsed == len(v.list_notes())
+    assert index.load(v, cfg).parsed == 0
+    assert run("log", "Acme Corp", "Renewal call").exit_code == 0
+    _age(vault / "Customers" / "Acme Corp.md")
+    # vaultcrm's own write refreshed the row; only the racy (just-written) note is read again
+    scan = index.load(v, cfg)
+    assert scan.parsed <= 1
+    acme = next(r for r in scan.records if r.path == "Customers/Acme Corp.md")
+    assert acme.entries[0].text == "Renewal call"
+
+
+def test_outside_changes_additions_and_deletions_are_picked_up(vault: Path) -> None:
+    _age_all(vault)
+    v, cfg = Vault(vault), Config()
+    index.load(v, cfg)
+    acme = vault / "Customers" / "Acme Corp.md"
+    acme.write_text(acme.read_text().replace("title: Acme Corp", "title: Acme Renamed"))
+    (vault / "People" / "Jeff Denworth.md").unlink()
+    (vault / "People" / "New Person.md").write_text("---\ntype: person\n---\n# New Person\n")
+    scan = index.load(v, cfg)
+    titles = {r.title for r in scan.records}
+    assert "Acme Renamed" in titles and "Acme Corp" not in titles
+    assert "Jeff Denworth" not in titles and "New Person" in titles
+
+
+def test_a_same_size_rewrite_within_the_timestamp_granularity_is_not_missed(vault: Path) -> None:
+    v, cfg = Vault(vault), Config()
+    note = vault / "People" / "Sam Hopewell.md"
+    os.utime(note)  # just written, as when a sync tool writes twice in a row
+    index.load(v, cfg)
+    st = note.stat()
+    note.write_text(note.read_text().replace("Account executive", "Account EXECUTIVE"))
+    os.utime(note, ns=(st.st_atime_ns, st.st_mtime_ns))  # same size, same mtime: only content differs
+    rec = next(r for r in index.load(v, cfg).records if r.path == "People/Sam Hopewell.md")
+    assert rec.properties["role"] == "Account EXECUTIVE"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "old-schema", "empty"])
+def test_a_corrupt_or_old_cache_is_rebuilt_silently(vault: Path, run, damage: str) -> None:
+    assert run("list", "--json").exit_code == 0
+    db = vault / ".vaultcrm" / index.CACHE_FILE
+    if damage == "garbage":
+        db.write_bytes(b"this is not sqlite" * 100)
+    elif damage == "empty":
+        db.write_bytes(b"")
+    else:
+        con = sqlite3.connect(db)
+        con.execute("UPDATE meta SET value = '0:old' WHERE key = 'stamp'")
+        con.commit()
+        con.close()
+    r = run("list", "--json")
+    assert r.exit_code == 0
+    assert len(json.loads(r.stdout)) == 14
+    assert "Broken.md" in r.stderr and "cache" not in r.stderr.lower()
+
+
+def test_deleting_the_state_folder_is_safe_and_index_rebuild_reads_everything(vault: Path, run) -> None:
+    assert run("stale", "--json").exit_code == 0
+    import shutil
+
+    shutil.rmtree(vault / ".vaultcrm")
+    assert run("stale", "--json").exit_code == 0
+    r = run("index", "--rebuild", "--json")
+    assert r.exit_code == 0
+    data = json.loads(r.stdout)
+    assert data == {"notes": 15, "parsed": 15, "broken": 1, "unreadable": 0}
