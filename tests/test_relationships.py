@@ -468,3 +468,53 @@ def test_show_on_a_terminal_draws_contact_history_as_a_sparkline(tmp_path: Path)
 
     line = next(ln for ln in r.stdout.splitlines() if "contacts" in ln)
     assert "▁▁▁▁▁▁▁▁▁" in line and SPARK[-1] in line and "3 in 12 months" in line
+
+
+# ---- links that name the account in other ways -------------------------------------------------------------
+def test_a_meeting_naming_the_account_in_a_plain_account_property_dates_it(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        "Customers/Acme.md": customer("aliases: [Acme Inc]\n"),
+        "Meetings/2026-11-03 Sync.md": "---\ntype: meeting\ncompany: acme inc\n---\n\nNo links.\n",
+        "Meetings/2026-11-04 Other.md": "---\ntype: meeting\ntopic: Acme\n---\n\nNot an account key.\n",
+    })
+    row = by_title(stale_json(root, "--days", "0"))["Acme"]
+    assert (row["last_contact"], row["source"]) == ("2026-11-03", "meeting")
+
+
+def test_a_link_to_another_folders_readme_does_not_date_this_folder_note(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        "Customers/Acme/README.md": customer("last_contact: 2026-08-01\n"),
+        "Customers/Globex/README.md": customer("last_contact: 2026-08-01\n"),
+        "Meetings/2026-11-05 Globex.md": "---\ntype: meeting\n---\n\nSee [[Customers/Globex/README]] and [[README]].\n",
+    })
+    rows = by_title(stale_json(root, "--days", "0"))
+    assert rows["Acme"]["last_contact"] == "2026-08-01"
+    assert (rows["Globex"]["last_contact"], rows["Globex"]["source"]) == ("2026-11-05", "meeting")
+
+
+def test_cadence_by_kind_accepts_a_synonym_of_the_kind(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        ".vaultcrm.toml": '[cadence.kinds]\nclients = "10d"\n',
+        "Acme.md": customer("last_contact: 2026-11-01\n"),
+    })
+    assert [r["cadence_days"] for r in stale_json(root)] == [10]
+
+
+def test_who_splits_a_via_naming_several_people(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        "Acme.md": customer("", "## Recent Context\n\n- 2026-11-10: dinner (via Jane Roe, Bob Smith and Carol Diaz)\n"
+                                "- 2026-11-01: call (via Sandra Anderson)\n"),
+    })
+    rows = json.loads(vcrm(root, "who", "Acme", "--json").stdout)
+    assert [(p["name"], p["last"]) for p in rows] == [
+        ("Bob Smith", "2026-11-10"), ("Carol Diaz", "2026-11-10"), ("Jane Roe", "2026-11-10"),
+        ("Sandra Anderson", "2026-11-01")]
+
+
+def test_contact_history_does_not_count_planned_dates(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        "Customers/Acme/README.md": customer("", "## Recent Context\n\n- 2026-11-30: planned visit\n- 2026-11-02: call\n"),
+        "Customers/Acme/2026-11-28 Workshop.md": "to come\n",
+    })
+    history = json.loads(vcrm(root, "show", "Acme", "--json").stdout)["contact_history"]
+    assert history[-1] == {"month": "2026-11", "count": 1}
