@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -95,8 +96,7 @@ def test_stale_json_reports_the_effective_last_contact_and_where_it_came_from(tm
     rows = by_title(stale_json(make_vault(tmp_path / "v", files), "--days", "0"))
     assert rows["Acme"]["last_contact"] == last
     assert rows["Acme"]["source"] == source
-    assert rows["Acme"]["days"] == (None if last is None else (
-        __import__("datetime").date(2026, 11, 22) - __import__("datetime").date.fromisoformat(last)).days)
+    assert rows["Acme"]["days"] == (None if last is None else (date(2026, 11, 22) - date.fromisoformat(last)).days)
     assert rows["Acme"]["path"].startswith("Customers/Acme")
 
 
