@@ -1,0 +1,60 @@
+"""Start-up is a feature: each command imports only what it needs (checked in a fresh process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops"]
+
+PROBE = """
+import json, sys
+watch = json.loads(sys.argv[2])
+sys.argv = ["vaultcrm", *json.loads(sys.argv[1])]
+from vaultcrm.cli import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+print(json.dumps({"code": code, "loaded": [m for m in watch if m in sys.modules]}),
+      file=sys.stderr)
+"""
+
+
+def loaded(args: list[str], cwd: Path | None = None) -> tuple[int, list[str]]:
+    env = {"VAULTCRM_TODAY": "2026-11-22", "PATH": "/usr/bin:/bin", "NO_COLOR": "1"}
+    r = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)], capture_output=True,
+                       text=True, env=env, cwd=cwd, timeout=120, check=False)
+    last = json.loads(r.stderr.strip().splitlines()[-1])
+    return last["code"], last["loaded"]
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["task", "--help"], ["stale", "--help"]])
+def test_version_and_help_import_nothing_heavy(args: list[str]) -> None:
+    code, mods = loaded(args)
+    assert code == 0
+    assert mods == []
+
+
+@pytest.mark.parametrize("args", [
+    ["show", "Acme Corp", "--json"], ["list", "--json"], ["stale", "--days", "30", "--json"],
+    ["task", "list", "--json"], ["get", "Acme Corp", "owner"], ["timeline", "--since", "2026-01-01", "--json"],
+    ["agenda", "--json"], ["who", "Globex", "--json"],
+])
+def test_read_commands_never_import_ruamel_or_dateparser(vault: Path, args: list[str]) -> None:
+    code, mods = loaded(["--vault", str(vault), *args])
+    assert code == 0
+    assert "ruamel.yaml" not in mods and "dateparser" not in mods
+    if "--json" in args or args[0] == "get":
+        assert "rich" not in mods  # data for scripts does not pay for tables
+
+
+def test_an_iso_date_never_imports_dateparser_but_words_do(vault: Path) -> None:
+    code, mods = loaded(["--vault", str(vault), "log", "Acme Corp", "call", "--date", "2026-11-20"])
+    assert code == 0 and "dateparser" not in mods and "ruamel.yaml" in mods  # edits locate keys with ruamel
+    code, mods = loaded(["--vault", str(vault), "timeline", "--since", "last monday", "--json"])
+    assert code == 0 and "dateparser" in mods
