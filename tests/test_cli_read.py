@@ -204,9 +204,6 @@ def test_list_sort_orders_by_a_property_and_reverses_with_a_minus(run) -> None:
     assert created[: len(present)] == present  # notes without the property come last
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="ops.list_notes sorts last_contact by the raw property ('unknown' sorts as text), "
-                          "not by the last_contact column it prints")
 def test_list_sort_by_last_contact_orders_the_column_it_prints(run) -> None:
     shown = [i["last_contact"] for i in _list(run, "--kind", "customer", "--sort", "-last_contact")]
     dated = [d for d in shown if d]

@@ -179,7 +179,7 @@ def test_values_read_as_obsidian_reads_them(key: str, value: object) -> None:
         ("a: 1\nb: c: d\n", 3),
         ("a: 1\n  b: 2\n", 3),
         ("a: 1\nb: [1, 2\nc: 3\n", 4),
-        ("a: 1\nb: 2\nc: 'open\nd: 4\n", 6),  # the quote runs on to the end of the block
+        ("a: 1\nb: 2\nc: 'open\nd: 4\n", 4),  # the quote runs on to the end: point at where it opens
         ("- a\n- b\n", 2),
     ],
     ids=["nested-colon", "bad-indent", "unclosed-flow-list", "unclosed-quote", "not-a-mapping"],

@@ -202,8 +202,6 @@ def test_vaultcrm_toml_adds_kind_synonyms(tmp_path: Path) -> None:
     assert kind("type: account") == "customer"  # other kinds keep their defaults
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="config.load_config replaces a kind's default synonyms instead of adding to them")
 def test_vaultcrm_toml_synonyms_add_to_the_defaults_of_the_same_kind(tmp_path: Path) -> None:
     (tmp_path / ".vaultcrm.toml").write_text('[kinds]\nperson = ["stakeholder"]\n', encoding="utf-8")
     cfg = load_config(tmp_path)

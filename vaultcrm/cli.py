@@ -435,7 +435,7 @@ def timeline(
     rows = ops.timeline(ctx, name, since=_date(since, ctx.today), until=_date(until, ctx.today))
     if name is None:
         _warn_all(ctx)
-    _emit_rows(fmt, [render.timeline_dict(r) for r in rows], ["date", "title", "text", "via", "path"], None,
+    _emit_rows(fmt, [render.timeline_dict(r) for r in rows], ["date", "account", "text", "via", "path"], None,
                ["Date", "Account", "Entry", "Via", "Path"])
 
 

@@ -80,8 +80,9 @@ def load_config(root: Path) -> Config:
     kinds = data.get("kinds", {})
     if isinstance(kinds, dict):
         for kind, synonyms in kinds.items():
-            if isinstance(synonyms, list):
-                cfg.kinds[str(kind).lower()] = [str(s).lower() for s in synonyms]
+            if isinstance(synonyms, list):  # added to the defaults, never replacing them
+                have = cfg.kinds.setdefault(str(kind).lower(), [])
+                have.extend(s for s in (str(x).lower() for x in synonyms) if s not in have)
     for key in ("account_kinds", "meeting_kinds"):
         value = data.get(key)
         if isinstance(value, list):

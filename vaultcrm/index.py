@@ -122,7 +122,7 @@ def _read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[s
     if info.size > MAX_NOTE_BYTES:
         return info.path, f"note is {info.size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes are not read"
     try:
-        with open(os.path.join(root, info.path), "rb") as fh:
+        with open(os.path.join(root, info.disk or info.path), "rb") as fh:
             data = fh.read(MAX_NOTE_BYTES + 1)
         text = decode(data, info.path)
     except InvalidNote as exc:

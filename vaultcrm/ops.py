@@ -169,10 +169,12 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
     queries = []
     from vaultcrm import tasksquery
 
-    for block in tasksquery.blocks_in(note):
-        all_tasks = [(r, t) for r in ctx.records for t in r.tasks]
-        queries.append({"line": block.line, "query": block.text,
-                        "tasks": tasksquery.run(block.text, all_tasks, ctx.today, here=rec)})
+    blocks_found = tasksquery.blocks_in(note)
+    all_tasks = [(r, t) for r in ctx.records for t in r.tasks] if blocks_found else []
+    for block in blocks_found:
+        res = tasksquery.run(block.text, all_tasks, ctx.today, here=rec, read=lambda p: ctx.vault.read(p).text)
+        queries.append({"line": block.line, "query": block.text, "tasks": list(res),
+                        "errors": list(res.errors), "total": res.total})
     return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec), queries)
 
 
@@ -189,7 +191,7 @@ def show(ctx: Context, name: str, *, exact_one: bool) -> tuple[list[NoteView], l
         if r.error:
             from vaultcrm.errors import InvalidNote
 
-            raise InvalidNote(f"malformed frontmatter: {r.error}", path=r.path, line=r.error_line)
+            raise InvalidNote(r.error, path=r.path, line=r.error_line)
     return [note_view(ctx, r) for r in found], warnings
 
 
@@ -205,16 +207,23 @@ def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (
         desc = sort.startswith("-")
         key = sort.lstrip("-")
 
-        def sort_key(r: NoteRecord) -> tuple[int, str, str]:
-            v = query.field_value(r, key) if key != "last_contact" else r.properties.get("last_contact")
-            if v is None or v == "" or v == []:
-                return (1, "", r.path)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                return (0, f"{v:020.6f}" if v >= 0 else f"-{1e12 + v:020.6f}", r.path)
-            return (0, fold(str(v)), r.path)
+        def value(r: NoteRecord) -> Any:
+            if key == "last_contact":  # the column `list` prints: the effective last contact
+                d = effective_last_contact(ctx, r).date
+                return d.isoformat() if d else None
+            return query.field_value(r, key)
 
-        present = sorted([r for r in rows if sort_key(r)[0] == 0], key=sort_key, reverse=desc)
-        rows = present + [r for r in rows if sort_key(r)[0] == 1]
+        def sort_key(r: NoteRecord) -> tuple[int, float, str]:
+            v = value(r)
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                return (0, float(v), "")  # numbers as numbers, before text
+            return (1, 0.0, fold(query._text(v)))
+
+        def missing(r: NoteRecord) -> bool:
+            return value(r) in (None, "", [])
+
+        present = sorted((r for r in rows if not missing(r)), key=lambda r: (sort_key(r), r.path), reverse=desc)
+        rows = present + [r for r in rows if missing(r)]
     return rows
 
 
@@ -235,7 +244,7 @@ def _editable(ctx: Context, name: str) -> NoteRecord:
     if rec.error:
         from vaultcrm.errors import InvalidNote
 
-        raise InvalidNote(f"malformed frontmatter: {rec.error}; fix it before editing", path=rec.path,
+        raise InvalidNote(f"{rec.error}; fix it before editing", path=rec.path,
                           line=rec.error_line)
     return rec
 
@@ -626,8 +635,26 @@ def agenda(ctx: Context, *, days: int = 7) -> Agenda:
 @dataclass
 class TimelineRow:
     date: date
-    record: NoteRecord
+    record: NoteRecord  # the note that holds the entry
     entry: Any
+    account: NoteRecord  # the account it belongs to (the note itself, or its folder note)
+
+
+def owner_of(ctx: Context, rec: NoteRecord) -> NoteRecord:
+    """The account a note belongs to: itself when it is one, else the nearest folder note above it."""
+    if ctx.config.is_account(rec.kind):
+        return rec
+    folders = getattr(ctx, "_folder_notes", None)
+    if folders is None:
+        folders = {r.folder: r for r in ctx.records if r.folder_note}
+        ctx._folder_notes = folders  # type: ignore[attr-defined]
+    parts = rec.folder.split("/") if rec.folder else []
+    while parts:
+        owner = folders.get("/".join(parts))
+        if owner is not None and owner.path != rec.path:
+            return owner
+        parts.pop()
+    return rec
 
 
 def timeline(ctx: Context, name: str | None = None, *, since: date | None = None,
@@ -635,12 +662,14 @@ def timeline(ctx: Context, name: str | None = None, *, since: date | None = None
     recs = belonging(ctx, ctx.resolve(name)) if name else ctx.records
     out = []
     for r in recs:
+        if not r.dated_entries:  # a cached summary: notes without dated entries are never decoded
+            continue
         for e in r.entries:
             d = iso_date(e.date)
             if d is None or (since and d < since) or (until and d > until):
                 continue
-            out.append(TimelineRow(d, r, e))
-    out.sort(key=lambda t: (-t.date.toordinal(), fold(t.record.title), t.record.path, t.entry.line))
+            out.append(TimelineRow(d, r, e, owner_of(ctx, r)))
+    out.sort(key=lambda t: (-t.date.toordinal(), fold(t.account.title), t.record.path, t.entry.line))
     return out
 
 

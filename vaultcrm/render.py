@@ -51,8 +51,9 @@ def stale_dict(row: Any) -> dict[str, Any]:
 
 def timeline_dict(row: Any) -> dict[str, Any]:
     e = row.entry
-    return {"date": row.date.isoformat(), "title": row.record.title, "path": row.record.path,
-            "line": e.line, "link": e.link, "text": e.text, "via": e.via}
+    return {"date": row.date.isoformat(), "account": row.account.title, "account_path": row.account.path,
+            "title": row.record.title, "path": row.record.path, "line": e.line, "link": e.link, "text": e.text,
+            "via": e.via}
 
 
 def to_json(data: Any, *, pretty: bool = True) -> str:
@@ -160,7 +161,12 @@ def show_panel(view: Any, histogram: Sequence[tuple[str, int]]) -> Any:
         parts.append(table("Open Tasks", ["#", "Id", "Due", "Task", "Where"],
                            [(i, t.id, t.due or "", t.text, f"{n.path}:{t.line}") for n, i, t in open_tasks]))
     for q in view.queries:
-        parts.append(table(f"Tasks query (line {q['line']})", ["Task", "Due", "Where"],
+        if q.get("errors"):
+            parts.append(Text(f"Tasks query (line {q['line']}) cannot be read:\n" + "\n".join(q["errors"]),
+                              style="red"))
+            continue
+        parts.append(table(f"Tasks query (line {q['line']}): {len(q['tasks'])} of {q.get('total', len(q['tasks']))}",
+                           ["Task", "Due", "Where"],
                            [(("✅ " if t["done"] else "") + t["text"], t["due"] or "", f"{t['path']}:{t['line']}")
                             for t in q["tasks"]]))
     shown = {"recent context", "open tasks", "account status"}

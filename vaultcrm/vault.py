@@ -32,6 +32,7 @@ class FileInfo:
     path: str
     size: int
     mtime_ns: int
+    disk: str | None = None  # the name as stored, when it differs from `path` (NFD on macOS)
 
 
 @dataclass(frozen=True)
@@ -107,9 +108,11 @@ class Vault:
                 rel = entry.path[cut:]  # entry.path is root + sep + …: slicing beats os.path.relpath 10×
                 if os.sep != "/":
                     rel = rel.replace(os.sep, "/")
+                disk = None
                 if not rel.isascii():
-                    rel = unicodedata.normalize("NFC", rel)
-                found.append(FileInfo(rel, st.st_size, st.st_mtime_ns))
+                    nfc = unicodedata.normalize("NFC", rel)
+                    rel, disk = nfc, (rel if nfc != rel else None)
+                found.append(FileInfo(rel, st.st_size, st.st_mtime_ns, disk))
         found.sort(key=lambda f: f.path)
         return found
 

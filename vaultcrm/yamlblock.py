@@ -15,6 +15,7 @@ from typing import Any
 from vaultcrm.errors import InvalidNote
 
 MAX_NODES = 100_000  # a document bigger than this after alias expansion is refused ("billion laughs")
+MAX_DEPTH = 64  # lists/maps nested deeper than this are refused (everything downstream may recurse)
 
 _loader_cls: Any = None
 
@@ -77,6 +78,8 @@ def load_yaml(text: str, *, path: str | None = None, first_line: int = 2) -> dic
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and exc.context_mark is not None and mark.line >= text.count("\n"):
+            mark = exc.context_mark  # an unclosed [ or { is found at the block's end: point at its start
         line = first_line + mark.line if mark is not None else first_line
         problem = exc.problem or exc.context or "malformed YAML"
         raise InvalidNote(f"malformed frontmatter: {problem}", path=path, line=line,
@@ -118,24 +121,27 @@ def _key(k: object) -> str:
 
 
 def _check_size(data: object, path: str | None, line: int) -> None:
-    """Refuse documents whose aliases expand into huge trees before anyone walks them."""
+    """Refuse documents whose aliases expand into huge trees, or that nest deeper than MAX_DEPTH,
+    before anyone walks them (recursively: json, records, renderers)."""
     budget = MAX_NODES
-    stack = [data]
+    stack: list[tuple[object, int]] = [(data, 0)]
     seen_containers: set[int] = set()
     while stack:
-        item = stack.pop()
+        item, depth = stack.pop()
         budget -= 1
         if budget < 0:
             raise InvalidNote("frontmatter expands to too many values (YAML alias bomb?)",
                               path=path, line=line)
+        if isinstance(item, (dict, list)) and depth >= MAX_DEPTH:
+            raise InvalidNote(f"frontmatter nests deeper than {MAX_DEPTH} levels", path=path, line=line)
         if isinstance(item, dict):
             if id(item) in seen_containers and len(item) > 1000:
                 raise InvalidNote("frontmatter repeats a large value through aliases", path=path, line=line)
             seen_containers.add(id(item))
-            stack.extend(item.values())
+            stack.extend((v, depth + 1) for v in item.values())
         elif isinstance(item, list):
             seen_containers.add(id(item))
-            stack.extend(item)
+            stack.extend((v, depth + 1) for v in item)
 
 
 def key_lines(text: str, *, path: str | None = None, first_line: int = 2) -> list[tuple[str, int]]:
