@@ -611,3 +611,16 @@ def test_a_note_with_malformed_frontmatter_is_never_edited(run, vault, args):
     assert r.stdout == ""
     assert r.stderr.startswith("vaultcrm: error: Broken.md:4: ")
     assert snapshot(vault) == before
+
+
+@pytest.mark.parametrize("args", [["log", "Draft", "x"], ["add", "Draft", "Blockers", "x"],
+                                  ["task", "add", "Draft", "x"]])
+def test_an_edit_that_would_land_inside_an_unclosed_code_fence_is_refused(run, vault, args):
+    draft = vault / "Customers" / "Draft.md"
+    draft.write_bytes(b"---\ntype: customer\n---\n# Draft\n\n```python\nprint('never closed')\n")
+    before = snapshot(vault)
+    r = run(*args)
+    assert r.exit_code == 1
+    assert r.stdout == ""
+    assert r.stderr.startswith("vaultcrm: error: Customers/Draft.md") and "unclosed code fence" in r.stderr
+    assert snapshot(vault) == before

@@ -16,6 +16,8 @@ from datetime import date
 
 import pytest
 from conftest import CORPUS, corpus_notes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vaultcrm import blocks, edits
 from vaultcrm.errors import InvalidNote, UnsafeEdit
@@ -278,3 +280,62 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
     print(f"\n[{variant}] tasks: {counts}")
     assert not failures, "\n".join(failures[:20])
     assert counts["open"] >= 500 and counts["done"] >= 100 and counts["recurring"] >= 10
+
+
+# ---- synthesised notes: every insert keeps every old line, the line endings, BOM and final newline --
+FRAGMENTS = ["# Title", "## Recent Context", "### Recent Context", "## Key Facts", "## Open Tasks", "## Blockers",
+             "## Related", "- 2026-01-01: [[2026-01-01]] - old", "- 2026-12-01: future", "- unknown: [[x]] - y",
+             "- fact", "- [ ] task 📅 2026-11-01", "- [x] done ✅ 2026-01-01", "  - nested", "", "text", "```",
+             "- [ ] fenced", "<!-- comment -->", "| Field | Value |", "|---|---|", "| **Status** | Prospect |",
+             "> - [ ] quoted"]
+FRONTMATTERS = ["", "---\ntitle: X\nlast_contact: 2026-02-01\n---", "---\n---", "---\ntags:\n  - a\n# comment\n---",
+                "---\nlast_contact: 'unknown'\ncreated: \"2026-01-01\"\n---", "---\nkey: value   # note\n\n---"]
+INSERTS: dict[str, Callable[[Note], Note]] = {
+    "log": lambda n: edits.add_entry(n, date(2026, 6, 1), "new entry", via="Sam"),
+    "add blocker": lambda n: edits.add_bullet(n, "Blockers", "new bullet"),
+    "add other": lambda n: edits.add_bullet(n, "Notes", "new bullet"),
+    "task add": lambda n: edits.add_task(n, "new task", TODAY),
+    "set new key": lambda n: edits.set_property(n, "zz", "v"),
+}
+
+
+@settings(max_examples=200, deadline=None)
+@given(fm=st.sampled_from(FRONTMATTERS), body=st.lists(st.sampled_from(FRAGMENTS), max_size=10),
+       final_newline=st.booleans(), crlf=st.booleans(), bom=st.booleans(), edit=st.sampled_from(list(INSERTS)))
+def test_inserts_keep_every_old_line_and_the_notes_byte_conventions(fm, body, final_newline, crlf, bom, edit):
+    text = "\n".join(([fm] if fm else []) + body) + ("\n" if final_newline else "")
+    text = ("\ufeff" if bom else "") + (_crlf(text) if crlf else text)
+    note = Note.parse(text, "t.md")
+    try:
+        new = INSERTS[edit](note)
+    except UnsafeEdit:  # refused: e.g. the line would land in an unclosed fence
+        return
+    out = new.render()
+    assert out.startswith("\ufeff") == bom
+    if text.lstrip("\ufeff"):
+        assert out.endswith("\n") == text.endswith("\n")
+    if "\r\n" in text:
+        assert out.count("\n") == out.count("\r\n")
+    else:
+        assert "\r" not in out
+    old = [strip_eol(x) for x in note.lines]
+    added = [strip_eol(x) for x in new.lines]
+    ops = difflib.SequenceMatcher(a=old, b=added, autojunk=False).get_opcodes()
+    assert all(tag in ("equal", "insert") for tag, *_ in ops), "an old line was changed or removed"
+    inserted = [line for tag, _, _, j1, j2 in ops if tag == "insert" for line in added[j1:j2]]
+    assert [line for line in inserted if "new" in line or "zz" in line] == [
+        {"log": "- 2026-06-01: [[2026-06-01]] - new entry (via Sam)", "add blocker": "- ❌ new bullet",
+         "add other": "- new bullet", "task add": "- [ ] new task 📅 2026-11-22", "set new key": "zz: v"}[edit]]
+    if edit == "task add":
+        section = edits.find_section(new, "Open Tasks")
+        task = next(t for t in tasks_of(new) if t.text == "new task")
+        assert section is not None and section.start < task.line - 1 < section.end
+
+
+def test_an_insert_that_would_land_in_an_unclosed_code_fence_is_refused():
+    note = Note.parse("---\na: 1\n---\n# T\n\n```\ncode never closed\n", "t.md")
+    for edit in INSERTS.values():
+        if edit is INSERTS["set new key"]:
+            continue
+        with pytest.raises(UnsafeEdit, match="unclosed code fence"):
+            edit(note)

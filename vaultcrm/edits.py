@@ -240,8 +240,11 @@ def ensure_section(note: Note, heading: str) -> tuple[Note, Section]:
     else:
         new_lines = [*new_lines]
     note2 = note.replace_lines(at, at, new_lines)
-    section = next(s for s in note2.sections if s.start in (at, at + 1) and normalize_heading(s.heading)
-                   == normalize_heading(title))
+    section = next((s for s in note2.sections if s.start in (at, at + 1) and normalize_heading(s.heading)
+                    == normalize_heading(title)), None)
+    if section is None:  # the end of the note is inside a code fence that is never closed
+        raise UnsafeEdit(f"cannot add a {title!r} section: the note ends inside an unclosed code fence "
+                         "(```); close it and try again", path=note.path)
     return note2, section
 
 
@@ -251,7 +254,21 @@ def _items(note: Note, section: Section) -> list[int]:
 
 def insert_item(note: Note, section: Section, text: str, *, before: int | None = None) -> Note:
     """Insert a list line into a section: before line `before`, else after its last list item,
-    else as the first item of an empty section (one blank line after the heading)."""
+    else as the first item of an empty section (one blank line after the heading).
+
+    Refused (UnsafeEdit) when the line would land inside a code fence that is never closed."""
+    new = _insert_item(note, section, text, before=before)
+    if _unfenced_count(new, text) != _unfenced_count(note, text) + 1:
+        raise UnsafeEdit("the new line would land inside an unclosed code fence (```); close it and try again",
+                         path=note.path, line=section.start + 1)
+    return new
+
+
+def _unfenced_count(note: Note, text: str) -> int:
+    return sum(1 for _, line in note.body_lines(note.body_start, len(note.lines)) if line == text)
+
+
+def _insert_item(note: Note, section: Section, text: str, *, before: int | None = None) -> Note:
     if before is not None:
         return note.replace_lines(before, before, [text])
     items = _items(note, section)
