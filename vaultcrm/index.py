@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 4
+SCHEMA = 5
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -63,12 +63,15 @@ class CachedRecord(NoteRecord):
     heavy parts of only a few notes.
     """
 
-    def __init__(self, row: tuple[Any, ...]) -> None:  # noqa: D107 - no dataclass init on purpose
+    def __init__(self, row: tuple[Any, ...], heavy: str | None = None,
+                 source: HeavySource | None = None) -> None:  # noqa: D107 - no dataclass init on purpose
         d = self.__dict__
         for k, v in zip(_SCALAR, row, strict=False):
             d[k] = v
         d["folder_note"] = bool(d["folder_note"])
         d["_raw"] = row
+        d["_heavy"] = heavy
+        d["_source"] = source
 
     def __getattr__(self, name: str) -> Any:
         raw = self.__dict__.get("_raw")
@@ -79,7 +82,13 @@ class CachedRecord(NoteRecord):
         elif name == "_summary":
             value = json.loads(raw[len(_SCALAR) + len(_LISTS)])
         elif name in _HEAVY:
-            heavy = json.loads(raw[-1])
+            text = self.__dict__.pop("_heavy", None)
+            if text is None:
+                source = self.__dict__.get("_source")
+                text = source.fetch(self) if source is not None else None
+            if text is None:
+                raise AttributeError(name)
+            heavy = json.loads(text)
             self.__dict__["properties"] = heavy["properties"]
             self.__dict__["entries"] = [EntryRecord(**e) for e in heavy["entries"]]
             self.__dict__["tasks"] = [TaskRecord(**t) for t in heavy["tasks"]]
@@ -101,11 +110,15 @@ class CachedRecord(NoteRecord):
     def dated_entries(self) -> list[tuple[str, int]]:
         return [tuple(x) for x in self._summary["dated_entries"]]  # type: ignore[misc]
 
+    @property
+    def named_accounts(self) -> list[str]:
+        return self._summary["named_accounts"]
+
 
 def _row(rec: NoteRecord) -> tuple[Any, ...]:
     dump = json.dumps
     summary = {"last_contact": rec.last_contact_value, "cadence": rec.cadence_value,
-               "dated_entries": rec.dated_entries}
+               "dated_entries": rec.dated_entries, "named_accounts": rec.named_accounts}
     heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
              "tasks": [t.__dict__ for t in rec.tasks]}
     return (*(getattr(rec, k) for k in _SCALAR), *(dump(getattr(rec, k), ensure_ascii=False) for k in _LISTS),
@@ -113,7 +126,36 @@ def _row(rec: NoteRecord) -> tuple[Any, ...]:
 
 
 def _from_row(row: tuple[Any, ...]) -> CachedRecord:
-    return CachedRecord(row)
+    """A record from a full row (heavy part included), as parsed this run."""
+    return CachedRecord(row[:-1], row[-1])
+
+
+class HeavySource:
+    """Fetches a cached note's heavy part when a command first needs it.
+
+    Only the light columns of every note are read up front; a 50,000-note vault's properties,
+    entries and tasks would cost hundreds of MB. If the row changed since (another vaultcrm wrote
+    it), the note is read again from disk instead, so a record never mixes two versions.
+    """
+
+    def __init__(self, vault: Vault, config: Config) -> None:
+        self.vault, self.config = vault, config
+        self._db: sqlite3.Connection | None = None
+
+    def fetch(self, rec: CachedRecord) -> str | None:
+        try:
+            if self._db is None:
+                uri = (self.vault.state_dir / CACHE_FILE).as_uri() + "?mode=ro"
+                self._db = sqlite3.connect(uri, uri=True, timeout=10)
+            row = self._db.execute("SELECT heavy FROM notes WHERE path = ? AND size = ? AND mtime_ns = ?",
+                                   (rec.path, rec.size, rec.mtime_ns)).fetchone()
+        except sqlite3.DatabaseError:
+            row = None
+        if row is not None:
+            return row[0]
+        info = FileInfo(rec.path, rec.size, rec.mtime_ns)
+        fresh = _read_one(str(self.vault.root), info, self.config)
+        return _row(fresh)[-1] if isinstance(fresh, NoteRecord) else None
 
 
 # ---- reading notes -----------------------------------------------------------------------------
@@ -203,42 +245,52 @@ def load(vault: Vault, config: Config | None = None, *, progress: Progress | Non
     """Every note's record: unchanged notes from the cache, the others read and parsed now."""
     config = config or load_config(vault.root)
     if rebuild:
-        with contextlib.suppress(OSError):
-            os.unlink(vault.state_dir / CACHE_FILE)
+        _drop(vault)
     listing = vault.list_notes()
     db = _connect(vault, config)
-    cached: dict[str, tuple[int, int]] = {}
+    light = ", ".join(_COLUMNS[:-1])
+    cached: dict[str, tuple[Any, ...]] = {}
     if db is not None:
         try:
-            cached = {p: (s, m) for p, s, m in db.execute("SELECT path, size, mtime_ns FROM notes")}
+            cached = {row[0]: row for row in db.execute(f"SELECT {light} FROM notes")}
         except sqlite3.DatabaseError:
-            db = None
-    fresh = [i for i in listing if cached.get(i.path) != (i.size, i.mtime_ns)]
+            db.close()
+            _drop(vault)
+            db = _connect(vault, config)
+    si, mi = _COLUMNS.index("size"), _COLUMNS.index("mtime_ns")
+    fresh = []
+    for info in listing:
+        row = cached.get(info.path)
+        if row is None or row[si] != info.size or row[mi] != info.mtime_ns:
+            fresh.append(info)
     parsed = _read_many(vault, fresh, config, progress)
-    new_rows = [r for r in parsed if len(r) == len(_COLUMNS)]
-    unreadable = [r for r in parsed if len(r) == 2]
+    new_rows = {r[0]: r for r in parsed if len(r) == len(_COLUMNS)}
+    unreadable = sorted(r for r in parsed if len(r) == 2)
     listed = {i.path for i in listing}
     gone = [p for p in cached if p not in listed]
-    records: dict[str, NoteRecord] = {}
+    source = None
     if db is not None:
         try:
-            _store(db, new_rows, gone + [p for p, _ in unreadable])
-            want = set(listed) - {r[0] for r in new_rows} - {p for p, _ in unreadable}
-            cols = ", ".join(_COLUMNS)
-            for row in db.execute(f"SELECT {cols} FROM notes"):
-                if row[0] in want:
-                    records[row[0]] = _from_row(row)
+            _store(db, list(new_rows.values()), gone + [p for p, _ in unreadable])
+            source = HeavySource(vault, config)
         except sqlite3.DatabaseError:
-            db.close()
-            with contextlib.suppress(OSError):
-                os.unlink(vault.state_dir / CACHE_FILE)
-            return load(vault, config, progress=progress) if not rebuild else _uncached(vault, listing, config)
+            _drop(vault)
+            return _uncached(vault, listing, config)
         finally:
             db.close()
-    for row in new_rows:
-        records[row[0]] = _from_row(row)
-    ordered = [records[i.path] for i in listing if i.path in records]
-    return Scan(ordered, sorted(unreadable), parsed=len(fresh))
+    records: list[NoteRecord] = []
+    for info in listing:
+        row = new_rows.get(info.path)
+        if row is not None:
+            records.append(_from_row(row))
+        elif info.path in cached and source is not None:
+            records.append(CachedRecord(cached[info.path], None, source))
+    return Scan(records, unreadable, parsed=len(fresh))
+
+
+def _drop(vault: Vault) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(vault.state_dir / CACHE_FILE)
 
 
 def _uncached(vault: Vault, listing: list[FileInfo], config: Config) -> Scan:

@@ -20,7 +20,7 @@ from vaultcrm.dates import iso_date, parse_period
 from vaultcrm.errors import Ambiguous, NotFound, OutsideVault, UsageError, VaultCRMError
 from vaultcrm.index import Scan, scan
 from vaultcrm.note import Note, normalize_heading, strip_eol
-from vaultcrm.records import NoteRecord, TaskRecord, entries_of, fold, record_from_note, string_list, tasks_of
+from vaultcrm.records import PEOPLE_KEYS, NoteRecord, TaskRecord, entries_of, fold, record_from_note, string_list, tasks_of
 from vaultcrm.vault import Vault
 
 
@@ -506,10 +506,8 @@ def links_index(records: Sequence[NoteRecord]) -> Links:
             by.setdefault(t, []).append(r)
             if "/" in t:
                 by.setdefault(t.rsplit("/", 1)[-1], []).append(r)
-        for key in _ACCOUNT_KEYS:  # `account: Acme` names the account without a [[link]]
-            for value in string_list(r.properties.get(key)):
-                if "[[" not in value:
-                    by.setdefault(fold(value), []).append(r)
+        for value in r.named_accounts:  # `account: Acme` names the account without a [[link]]
+            by.setdefault(fold(value), []).append(r)
     return Links(by)
 
 
@@ -673,8 +671,7 @@ def timeline(ctx: Context, name: str | None = None, *, since: date | None = None
     return out
 
 
-_PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
-_ACCOUNT_KEYS = ("account", "accounts", "company", "customer", "client", *_PEOPLE_KEYS)
+_PEOPLE_KEYS = PEOPLE_KEYS
 
 
 def who(ctx: Context, name: str) -> list[dict[str, Any]]:

@@ -20,6 +20,8 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.note import Note, normalize_heading
 
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
+PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
+ACCOUNT_KEYS = ("account", "accounts", "company", "customer", "client", *PEOPLE_KEYS)
 RECENT_CONTEXT = "recent context"
 # A tag is `#` then tag characters, at a line start or after white space. The `#` comes first in
 # the pattern so the regex engine can skip to each `#` quickly; the position check is done after.
@@ -111,6 +113,11 @@ class NoteRecord:
     def dated_entries(self) -> list[tuple[str, int]]:
         """(ISO date, line) of each dated Recent Context entry, in file order."""
         return [(e.date, e.line) for e in self.entries if e.date]
+
+    @property
+    def named_accounts(self) -> list[str]:
+        """Names given without a [[link]] in properties such as `account: Acme` or `attendees`."""
+        return [v for key in ACCOUNT_KEYS for v in string_list(self.properties.get(key)) if "[[" not in v]
 
     def names(self) -> list[str]:
         """Every name a user may type for this note, before case folding."""
