@@ -219,7 +219,7 @@ def get(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], 
     from vaultcrm import ops, render
 
     value = ops.get_property(_ctx(), name, key)
-    _json({"key": key, "value": value}) if json_ else render.bare(value)
+    _json({"key": key, "value": value}) if json_ else _out(render.bare(value))
 
 
 # ---- editing -----------------------------------------------------------------------------------
