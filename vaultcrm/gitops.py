@@ -105,6 +105,23 @@ def _targets(changes: Sequence[ChangeLike]) -> list[tuple[str, bytes | None, byt
     return out
 
 
+STATE_IGNORE = """# Written by vaultcrm: its cache, lock and undo journal stay out of git (templates/ may go in).
+*
+!templates/
+!templates/**
+"""
+
+
+def _ignore_state(vault: Vault) -> None:
+    """Keep `.vaultcrm/` (cache, lock, journal) out of `git status` unless the user decided otherwise."""
+    ignore = vault.state_dir / ".gitignore"
+    if vault.state_dir.is_dir() and not ignore.exists():
+        try:
+            ignore.write_text(STATE_IGNORE, encoding="utf-8")
+        except OSError:
+            pass
+
+
 def commit(vault: Vault, paths: Sequence[str | None], message: str,
            changes: Sequence[ChangeLike] | None = None) -> bool:
     """Commit vaultcrm's edit of `paths` (vault-relative) with `message`; nothing else.
@@ -116,6 +133,7 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
     if not is_work_tree(vault):
         return False
     root = str(vault.root)
+    _ignore_state(vault)
     top = _git(root, "rev-parse", "--show-toplevel").stdout.decode().strip()
     prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
     r = _git(top, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
