@@ -251,3 +251,17 @@ def test_reorder_sorts_dated_entries_and_keeps_every_other_line_in_place(lines: 
     units_after = doctor.section_units(out, 1, len(out.lines))
     pinned = [(n, u.key(note)) for n, u in enumerate(units_before) if doctor.entry_date(u) is None]
     assert pinned == [(n, u.key(out)) for n, u in enumerate(units_after) if doctor.entry_date(u) is None]
+
+
+def test_the_same_bullet_in_two_lists_under_one_heading_is_not_a_duplicate(tmp_path: Path) -> None:
+    text = "## Output\n\n- League of Legends\n- Stardew Valley\n\nbut filtered:\n\n- League of Legends\n"
+    root = make_vault(tmp_path / "v", {"Docs.md": text})
+    assert doctor_json(root) == (0, [], "vaultcrm: no problems found\n")
+    invoke(["--vault", str(root), "doctor", "--fix"])
+    assert (root / "Docs.md").read_text() == text
+
+
+def test_the_table_shows_links_as_written_not_as_rich_markup(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {"N.md": '---\nbanner: "![[banner.jpg]]"\n---\n'})
+    r = invoke(["--vault", str(root), "doctor"], env={"COLUMNS": "400"})
+    assert "links to [[banner.jpg]], no such note" in r.stdout

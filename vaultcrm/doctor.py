@@ -173,18 +173,29 @@ def _is_task(text: str) -> bool:
     return blocks.parse_task(text) is not None
 
 
-def duplicate_units(note: Note, start: int, end: int) -> list[tuple[Unit, Unit]]:
-    """(duplicate, first occurrence) for each item that repeats an earlier item exactly."""
-    seen: dict[str, Unit] = {}
-    out = []
+def lists(note: Note, start: int, end: int) -> list[list[Unit]]:
+    """The item units of a span grouped into lists: any line that is neither an item nor blank
+    (a paragraph, a code fence) ends a list, so two example lists under one heading stay apart."""
+    out: list[list[Unit]] = [[]]
     for u in section_units(note, start, end):
-        if u.kind != "item":
-            continue
-        k = u.key(note)
-        if k in seen:
-            out.append((u, seen[k]))
-        else:
-            seen[k] = u
+        if u.kind == "item":
+            out[-1].append(u)
+        elif u.kind == "other" and out[-1]:
+            out.append([])
+    return [group for group in out if group]
+
+
+def duplicate_units(note: Note, start: int, end: int) -> list[tuple[Unit, Unit]]:
+    """(duplicate, first occurrence) for each item that repeats an earlier item of its list exactly."""
+    out = []
+    for items in lists(note, start, end):
+        seen: dict[str, Unit] = {}
+        for u in items:
+            k = u.key(note)
+            if k in seen:
+                out.append((u, seen[k]))
+            else:
+                seen[k] = u
     return out
 
 
@@ -194,9 +205,15 @@ def _comparable(text: str) -> str:
 
 
 def near_duplicates(note: Note, start: int, end: int) -> list[tuple[Unit, Unit, float]]:
-    """(later, earlier, ratio) for items (tasks excepted: a recurring task's instances look alike)
-    that differ but read nearly the same."""
-    items = [u for u in section_units(note, start, end) if u.kind == "item" and not _is_task(u.text)]
+    """(later, earlier, ratio) for items of one list (tasks excepted: a recurring task's instances
+    look alike) that differ but read nearly the same."""
+    out = []
+    for items in lists(note, start, end):
+        out += _near(note, [u for u in items if not _is_task(u.text)])
+    return out
+
+
+def _near(note: Note, items: list[Unit]) -> list[tuple[Unit, Unit, float]]:
     keys: dict[str, Unit] = {}
     uniq: list[tuple[Unit, str]] = []
     for u in items:

@@ -110,12 +110,13 @@ def sparkline(counts: Sequence[int]) -> str:
 # ---- rich --------------------------------------------------------------------------------------
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
-        t.add_row(*[_cell(v) for v in r])
+        t.add_row(*[Text(_cell(v)) for v in r])  # Text: a cell's "[[link]]" is not rich markup
     return t
 
 
