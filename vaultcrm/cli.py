@@ -351,9 +351,9 @@ def task_list(
     if name is None:
         _warn_all(ctx)
     data = [render.task_dict(r.note, r.number, r.task) for r in rows]
-    for d in data:
-        d["status_mark"] = f"[{d['status']}]"
-    _emit_rows(fmt, data, ["number", "id", "status_mark", "due", "text", "title", "path", "line"], None,
+    if fmt is Fmt.table:  # the checkbox as the note shows it; scripts have `status`
+        data = [{**d, "status": f"[{d['status']}]"} for d in data]
+    _emit_rows(fmt, data, ["number", "id", "status", "due", "text", "title", "path", "line"], None,
                ["#", "Id", "", "Due", "Task", "Note", "Path", "Line"])
 
 
@@ -494,6 +494,10 @@ def main(argv: list[str] | None = None) -> NoReturn:
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(1) from None
+    except OSError as exc:  # a file-system failure nothing deeper turned into a VaultCRMError
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        _err(f"vaultcrm: error: {where}{exc.strerror or exc}")
         raise SystemExit(1) from None
     except typer.Exit as exc:
         raise SystemExit(exc.exit_code) from None
