@@ -16,9 +16,11 @@ from vaultcrm.dates import ISO_DATE, add_period, iso_date
 # ---- Recent Context ------------------------------------------------------------------------
 _ENTRY = re.compile(
     r"(?P<indent>\s*)[-*+]\s+(?!\[.\]\s)(?P<date>[^:\s][^:]*?):\s*"
-    r"(?:\[\[(?P<link>[^\]]*)\]\]\s*(?:[-–—]\s*)?)?(?P<text>.*?)\s*$"
+    r"(?:\[\[(?P<link>[^\]]*)\]\]\s*(?:[-–—]\s*)?)?(?P<text>(?:.*\S)?)\s*$"
 )
-_VIA = re.compile(r"\s*\(via ([^()]*)\)\s*$")
+# End-anchored patterns used with .search() start with (?<!\s): a match may only begin where a run of
+# spaces begins, so a line with a long run of spaces is scanned once, not once per space (quadratic).
+_VIA = re.compile(r"(?<!\s)\s*\(via ([^()]*)\)\s*$")
 
 
 @dataclass(frozen=True)
@@ -65,12 +67,12 @@ def format_entry(day: date, text: str, *, link: str | None = None, via: str | No
 
 # ---- Tasks (Obsidian Tasks format) -----------------------------------------------------------
 _TASK = re.compile(r"(?P<indent>\s*(?:>\s*)*)(?P<marker>[-*+]|\d+[.)])\s+\[(?P<status>[^\]])\](?P<rest>(?:\s.*)?)$")
-_BLOCK_ID = re.compile(r"\s+\^[A-Za-z0-9-]+\s*$")
+_BLOCK_ID = re.compile(r"(?<!\s)\s+\^[A-Za-z0-9-]+\s*$")
 _FIELD_DATE = {"📅": "due", "✅": "done", "❌": "cancelled", "⏳": "scheduled", "🛫": "start", "➕": "created"}
-_DATE_FIELD = re.compile(r"\s*(📅|📆|🗓|🗓️|✅|❌|⏳|⌛|🛫|➕)\ufe0f?\s*(\d{4}-\d{2}-\d{2})\s*$")
-_RECUR = re.compile(r"\s*🔁\ufe0f?\s*([a-zA-Z0-9, !]+?)\s*$")
-_PRIORITY = re.compile(r"\s*(🔺|⏫|🔼|🔽|⏬)\ufe0f?\s*$")
-_ID_FIELD = re.compile(r"\s*(🆔|⛔|🏁)\ufe0f?\s*([a-zA-Z0-9,_ -]+?)\s*$")
+_DATE_FIELD = re.compile(r"(?<!\s)\s*(📅|📆|🗓|🗓️|✅|❌|⏳|⌛|🛫|➕)\ufe0f?\s*(\d{4}-\d{2}-\d{2})\s*$")
+_RECUR = re.compile(r"(?<!\s)\s*🔁\ufe0f?(?:\s*+(?=\S)|[^\S ]*+(?= ))([a-zA-Z0-9, !]*?[a-zA-Z0-9,!]| )\s*$")
+_PRIORITY = re.compile(r"(?<!\s)\s*(🔺|⏫|🔼|🔽|⏬)\ufe0f?\s*$")
+_ID_FIELD = re.compile(r"(?<!\s)\s*(🆔|⛔|🏁)\ufe0f?(?:\s*+(?=\S)|[^\S ]*+(?= ))([a-zA-Z0-9,_ -]*?[a-zA-Z0-9,_-]| )\s*$")
 _ALIASES = {"📆": "📅", "🗓": "📅", "🗓️": "📅", "⌛": "⏳"}
 DONE_STATUSES = frozenset("xX")
 CANCELLED_STATUSES = frozenset("-")
@@ -286,4 +288,38 @@ _WIKILINK = re.compile(r"\[\[([^\]|#^\n]+)(?:[#^][^\]|\n]*)?(?:\|[^\]\n]*)?\]\]"
 
 def wikilinks(text: str) -> list[str]:
     """Targets of `[[target#heading|alias]]` links in text, as written (no resolution)."""
-    return [m.strip() for m in _WIKILINK.findall(text)]
+    n = text.count("[[")
+    if not n:
+        return []
+    # The regex retries every `[[` and rescans up to the next `]` or newline: fast for real notes,
+    # quadratic for a hostile line of many `[[`. Its work is at most n × the longest line; when
+    # that could exceed a small multiple of the text's length, use the linear scan instead.
+    if n <= 64 or n * max(map(len, text.split("\n"))) <= 64 * len(text):
+        return [m.strip() for m in _WIKILINK.findall(text)]
+    return _wikilinks_linear(text)
+
+
+def _wikilinks_linear(text: str) -> list[str]:
+    """Exactly what `_WIKILINK.findall` finds, in linear time: a link's body cannot hold `]` or a
+    newline, so every `[[` in a segment shares that segment's end, found once."""
+    out: list[str] = []
+    seg_end = -1
+    i = text.find("[[")
+    while i != -1:
+        if i + 2 > seg_end:
+            m = _LINK_STOP.search(text, i + 2)
+            seg_end = m.start() if m else len(text)
+        if not text.startswith("]]", seg_end):
+            i = text.find("[[", seg_end + 1)
+            continue
+        if i + 2 < seg_end and text[i + 2] not in "|#^":
+            cut = _TARGET_STOP.search(text, i + 2, seg_end)
+            out.append(text[i + 2:cut.start() if cut else seg_end].strip())
+            i = text.find("[[", seg_end + 2)
+            continue
+        i = text.find("[[", i + 1)
+    return out
+
+
+_LINK_STOP = re.compile(r"[\]\n]")
+_TARGET_STOP = re.compile(r"[|#^]")

@@ -17,7 +17,9 @@ from typing import Any
 from vaultcrm.errors import InvalidNote
 
 BOM = "\ufeff"
-_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# The heading text is written with possessive runs so a long line (say 10 MB of spaces) is matched in
+# linear time; `(.*?)(?:[ \t]+#+)?[ \t]*$` gives the same groups but backtracks quadratically.
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]++((?:[^ \t\n]|[ \t]++(?!#*+[ \t]*+$))*+))?(?:[ \t]+#*+)?[ \t]*+$")
 _FENCE = re.compile(r"\s*(`{3,}|~{3,})(.*)$")
 _YAML_OPEN = re.compile(r"---[ \t]*$")
 _YAML_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*$")

@@ -55,11 +55,25 @@ class Context:
 
     def resolve(self, name: str) -> NoteRecord:
         """The one note NAME names; a note whose frontmatter is broken is still found by path/stem."""
-        return query.resolve(self.scan.records, name)
+        try:
+            return query.resolve(self.scan.records, name)
+        except NotFound:
+            self._refuse_unreadable(name)
+            raise
+
+    def _refuse_unreadable(self, name: str) -> None:
+        """A name that only matches a file vaultcrm cannot read (binary, UTF-16, too large) is an
+        invalid note (exit 5), not a missing one (exit 3)."""
+        stubs = [NoteRecord(path=p, title=p.rsplit("/", 1)[-1].removesuffix(".md")) for p, _ in self.scan.unreadable]
+        for rec in query.matches(stubs, name):
+            from vaultcrm.errors import InvalidNote
+
+            raise InvalidNote(dict(self.scan.unreadable)[rec.path], path=rec.path)
 
     def find_all(self, name: str) -> list[NoteRecord]:
         found = query.matches(self.scan.records, name)
         if not found:
+            self._refuse_unreadable(name)
             raise NotFound(f"no note named {name!r}", suggestions=query.suggest(self.scan.records, name))
         return found
 

@@ -70,6 +70,7 @@ def load_yaml(text: str, *, path: str | None = None, first_line: int = 2) -> dic
     if not text.strip():
         return {}
     try:
+        _check_depth(text, path, first_line)
         loader = _obsidian_loader()(text)
         loader.source_text = text
         try:
@@ -107,6 +108,9 @@ def load_toml(text: str, *, path: str | None = None, first_line: int = 2) -> dic
         m = re.search(r"line (\d+)", str(exc))
         line = first_line + int(m[1]) - 1 if m else first_line
         raise InvalidNote(f"malformed TOML frontmatter: {exc}", path=path, line=line) from None
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise InvalidNote("frontmatter is nested too deeply", path=path, line=first_line) from None
+    _check_size(data, path, first_line)
     return json.loads(json.dumps(data, default=str))
 
 
@@ -118,6 +122,41 @@ def _key(k: object) -> str:
     if isinstance(k, bool):
         return "true" if k else "false"
     return str(k)
+
+
+_OPENERS = "[{-?"
+_CHEAP_OPENERS = 2000  # fewer possible openers than this cannot nest deep enough to hurt
+
+
+def _check_depth(text: str, path: str | None, line: int) -> None:
+    """Refuse a block nested deeper than MAX_DEPTH before it is composed into objects.
+
+    libyaml's composer recurses in C: `x: [[[[…` fifty thousand deep (100 KB) kills the process
+    with a segmentation fault, which no `except` can catch. Its parser is a state machine, so
+    counting collection events first is safe. Only texts with many `[ { - ?` can nest that deep
+    (indentation alone is bounded by MAX_NOTE_BYTES), so ordinary frontmatter skips the pass.
+    """
+    if sum(text.count(c) for c in _OPENERS) < _CHEAP_OPENERS:
+        return
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    loader = base(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise InvalidNote(f"frontmatter nests deeper than {MAX_DEPTH} levels", path=path,
+                                      line=line + event.start_mark.line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # malformed: the real load reports it with its line
+    finally:
+        loader.dispose()
 
 
 def _check_size(data: object, path: str | None, line: int) -> None:
