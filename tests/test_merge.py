@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -214,3 +215,55 @@ def test_merged_properties_rules() -> None:
 ])
 def test_comma_lists_split_outside_brackets(text: str, items: list[str]) -> None:
     assert merge.split_commas(text) == items
+
+
+def test_code_blocks_and_paragraphs_from_from_arrive_whole(tmp_path: Path) -> None:
+    old = "## Notes\n\n~~~\n```dataview\nLIST\n```\n~~~\n\nFirst line of a paragraph\nsecond line.\n"
+    new = "## Notes\n\n~~~\nother\n~~~\n\nsecond line.\n"
+    root = make_vault(tmp_path / "v", {"Old.md": old, "New.md": new})
+    assert vcrm(root, "merge", "Old", "New").exit_code == 0
+    text = (root / "New.md").read_text()
+    assert "~~~\n```dataview\nLIST\n```\n~~~\n" in text
+    assert "First line of a paragraph\nsecond line.\n" in text
+    assert text.startswith("---\naliases:\n- Old\n---\n" + new + "\n")
+
+
+CORPUS_PAIRS = 12
+
+
+@pytest.fixture(scope="module")
+def corpus_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import CORPUS
+
+    if not CORPUS.is_dir():
+        pytest.skip("no corpus")
+    root = tmp_path_factory.mktemp("corpus") / "v"
+    shutil.copytree(CORPUS, root)
+    return root
+
+
+@pytest.mark.parametrize("seed", range(CORPUS_PAIRS))
+def test_merging_corpus_notes_keeps_every_body_line_of_from_and_undo_restores_both(corpus_vault: Path,
+                                                                                  seed: int) -> None:
+    import random
+
+    from vaultcrm.dates import today
+    from vaultcrm.ops import Context
+    from vaultcrm.vault import Vault
+
+    ctx = Context.open(Vault(corpus_vault), today())
+    notes = [r for r in ctx.scan.records if not r.error and r.properties]
+    a, b = random.Random(seed).sample(notes, 2)
+    before = {p: (corpus_vault / p).read_bytes() for p in (a.path, b.path)}
+    r = vcrm(corpus_vault, "merge", a.path, b.path)
+    if r.exit_code != 0:  # refused (TOML frontmatter, unsafe edit): nothing may have changed
+        assert {p: (corpus_vault / p).read_bytes() for p in before} == before
+        return
+    merged = (corpus_vault / b.path).read_text(encoding="utf-8")
+    fnote = Note.parse(before[a.path].decode("utf-8"))
+    for line in fnote.lines[fnote.body_start:]:
+        text = line.strip()
+        if text and not text.startswith("# ") and "[[" not in text and not merge._PLACEHOLDER_LINE.match(text):
+            assert text in merged, (a.path, b.path, text)
+    assert vcrm(corpus_vault, "undo").exit_code == 0
+    assert {p: (corpus_vault / p).read_bytes() for p in before} == before

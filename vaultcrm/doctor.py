@@ -45,6 +45,7 @@ NEAR_DUPLICATE_RATIO = 0.9
 _NEAR_MIN_CHARS = 16  # shorter bullets ("- Pricing", "- Pricing?") are too short to call near-duplicates
 _PLACEHOLDERS = frozenset({"unknown", "_unknown_", "*unknown*", "tbd", "tbc", "?", "??", "todo", "xxx"})
 _ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:\s|$)")
+_TABLE_ROW = re.compile(r"\s*\|")
 _TASK_EMOJI = re.compile(r"(📅|📆|🗓️?|✅|⏳|⌛|🛫|➕)|❌\ufe0f?\s*\d")
 
 
@@ -84,9 +85,12 @@ def section_units(note: Note, start: int, end: int) -> list[Unit]:
     i = start
     while i < end:
         text = strip_eol(note.lines[i])
-        if i in fenced:
-            units.append(Unit("other", i, i + 1, text))
-            i += 1
+        if i in fenced:  # a whole code block is one unit: its lines never part
+            j = i + 1
+            while j < end and j in fenced:
+                j += 1
+            units.append(Unit("other", i, j, text))
+            i = j
             continue
         if not text.strip():
             units.append(Unit("blank", i, i + 1, text))
@@ -102,8 +106,15 @@ def section_units(note: Note, start: int, end: int) -> list[Unit]:
             units.append(Unit("item", i, j, text))
             i = j
             continue
-        units.append(Unit("other", i, i + 1, text))
-        i += 1
+        j = i + 1  # a paragraph is one unit (a table row is a unit of its own)
+        if not _TABLE_ROW.match(text):
+            while j < end and j not in fenced:
+                nxt = strip_eol(note.lines[j])
+                if not nxt.strip() or _ITEM.match(nxt) or _TABLE_ROW.match(nxt) or nxt.lstrip().startswith("#"):
+                    break
+                j += 1
+        units.append(Unit("other", i, j, text))
+        i = j
     return units
 
 

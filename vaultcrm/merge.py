@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 LIST_KEYS = frozenset({"tags", "aliases", "alias", "cssclasses"})
 TRASH = ".trash"
-_PLACEHOLDER_LINE = re.compile(r"\s*(?:_[^_].*_|\*[^*].*\*)\s*$")
+# a template's filler such as `_No key contacts identified._`: whole-line emphasis saying "nothing yet"
+_PLACEHOLDER_LINE = re.compile(r"\s*([_*])(?i:no|none|nothing|unknown|tbd|n/a|add\b.*\bhere)(?![A-Za-z])[^_*]*\1\s*$")
 _TABLE_LINE = re.compile(r"\s*\|.*\|\s*$")
 _TABLE_SEPARATOR = re.compile(r"\s*\|[\s:|-]+\|\s*$")
 _LINK = re.compile(r"(\[\[)([^\]|#^]+)((?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\])")
@@ -204,6 +205,11 @@ def _table_field(text: str) -> str | None:
     return blocks.plain_cell(cells[0]).lower() if cells else None
 
 
+def _joins(a: Unit, b: Unit) -> bool:
+    """May `b` follow `a` without a blank line (items of one list, rows of one table)?"""
+    return (a.kind == b.kind == "item") or bool(_TABLE_LINE.match(a.text) and _TABLE_LINE.match(b.text))
+
+
 def _target_span(note: Note, heading: str | None, level1: bool) -> tuple[int, int, bool] | None:
     """(body start, end, is Recent Context) of INTO's section matching FROM's heading."""
     if heading is None:
@@ -231,6 +237,7 @@ def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fen
 
     # a one-paragraph comma list on both sides (the seed notes' Topics): unite the items
     if (len(icontent) == 1 and len(fcontent) == 1 and icontent[0].kind == fcontent[0].kind == "other"
+            and icontent[0].end - icontent[0].start == 1 and fcontent[0].end - fcontent[0].start == 1
             and "," in icontent[0].text and "," in fcontent[0].text
             and not _TABLE_LINE.match(icontent[0].text) and not _TABLE_LINE.match(fcontent[0].text)):
         mine = split_commas(icontent[0].text)
@@ -295,14 +302,16 @@ def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fen
     icontent = [u for u in iunits if u.kind != "blank"]
 
     nl_lines = []
-    prev_kind = icontent[-1].kind if icontent else None
     prev_from: Unit | None = None
     for u in added:
-        gap = prev_from is not None and any(b.kind == "blank" and prev_from.end <= b.start < u.start for b in funits)
-        if (prev_kind is not None and prev_kind != u.kind) or gap:
+        if prev_from is None:  # where INTO's text meets FROM's: a blank line unless a list or table goes on
+            blank = bool(icontent) and not _joins(icontent[-1], u)
+        else:  # between FROM's own lines: the blank lines FROM had
+            blank = any(b.kind == "blank" and prev_from.end <= b.start < u.start for b in funits)
+        if blank:
             nl_lines.append("")
         nl_lines += _lines(fnote, u)
-        prev_kind, prev_from = u.kind, u
+        prev_from = u
     if icontent:
         at = icontent[-1].end
     else:
@@ -332,7 +341,9 @@ def merge_bodies(inote: Note, fnote: Note) -> Note:
                     lines = ["", *lines]
                 note = _splice(note, at, at, lines)
             target = _target_span(note, heading, False)
-            assert target is not None
+            if target is None:  # e.g. INTO ends inside an unclosed code block
+                raise UnsafeEdit(f"cannot place the section {heading!r} in {inote.path}; merge by hand",
+                                 path=inote.path)
         start, end, recent = target
         note = _merge_units(note, start, end, fnote, fstart, fend, recent=recent)
     for n in range(len(recent_context_sections(note))):
