@@ -444,8 +444,12 @@ def _edit_task(ctx: Context, row: TaskRow, *, done: bool, dry_run: bool) -> Edit
         return edits.replace_line(note, index, blocks.untick(parsed))
 
     verb = "done" if done else "reopened"
+    message = f"{verb}: {row.task.text[:70]} ({path}:{row.task.line})"
+    parsed = blocks.parse_task(row.task.raw)
+    if done and parsed is not None and parsed.recurrence and blocks.next_occurrence(parsed, ctx.today) is None:
+        message += f"; warning: cannot compute the next occurrence of '🔁 {parsed.recurrence}', none was added"
     return edit_note(ctx, path, fn, command=f"task {'done' if done else 'undo'} {row.task.text[:40]}",
-                     message=f"{verb}: {row.task.text[:70]} ({path}:{row.task.line})", dry_run=dry_run)
+                     message=message, dry_run=dry_run)
 
 
 # ---- new ---------------------------------------------------------------------------------------
