@@ -119,6 +119,7 @@ def test_undo_of_a_merge_restores_every_file_exactly(seeds: Path) -> None:
     vcrm(seeds, "merge", "Inbox/OpenAI", "Customers/OpenAI")
     assert vcrm(seeds, "undo").exit_code == 0
     assert snapshot(seeds) == files
+    assert not (seeds / ".trash").exists()  # the folders the move made are gone again
 
 
 def test_merging_a_note_into_itself_is_a_usage_error(seeds: Path) -> None:

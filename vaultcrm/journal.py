@@ -132,11 +132,23 @@ def undo(vault: Vault, number: int | None = None, *, dry_run: bool = False) -> t
             atomic_write(original, f["before"].encode("utf-8"), mode)
             if where != f["path"] and path.exists():
                 path.unlink()
+                _prune_empty(vault, path.parent)
         p = _dir(vault) / f"{entry.number:08d}.json"
         d = json.loads(p.read_text(encoding="utf-8"))
         d["undone"] = True
         atomic_write(p, json.dumps(d, ensure_ascii=False).encode("utf-8"), 0o644)
         return entry, results
+
+
+def _prune_empty(vault: Vault, folder: Any) -> None:
+    """Remove the folders a move into `.trash/` created, now empty again (never the vault's own)."""
+    trash = vault.root / ".trash"
+    while folder != vault.root and (folder == trash or trash in folder.parents):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 @dataclass
