@@ -188,3 +188,11 @@ def test_a_new_note_is_committed_in_a_vault_inside_a_larger_repo(repo: Path, run
     assert r.exit_code == 0, r.stderr
     assert committed_paths(outer) == ["notes/Customers/Umbrella.md"]
     assert git(outer, "status", "--porcelain", "--", "notes/Customers/Umbrella.md") == ""
+
+
+def test_commit_on_a_vault_that_is_not_a_git_work_tree_is_a_usage_error_and_writes_nothing(run, vault) -> None:
+    before = (vault / "Customers" / "Acme Corp.md").read_bytes()
+    r = run("--commit", "log", "Acme Corp", "call")
+    assert r.exit_code == 2
+    assert "not a git work tree" in r.stderr
+    assert (vault / "Customers" / "Acme Corp.md").read_bytes() == before

@@ -63,6 +63,10 @@ def _ctx() -> Any:
     ctx = Context.open(Vault.discover(State.vault_arg), today())
     ctx.progress = _progress()
     if State.commit:
+        from vaultcrm import gitops
+
+        if not gitops.is_work_tree(ctx.vault):  # said before anything is written, not after
+            raise UsageError(f"--commit: the vault {ctx.vault.root} is not a git work tree")
         ctx.git_commit = True  # type: ignore[attr-defined]
     return ctx
 
