@@ -36,7 +36,7 @@ def test_scanner_equals_the_note_model_on_every_real_note(variant: str) -> None:
 
 
 LINE = st.sampled_from([
-    "---", "type: customer", "tags: [a, b]", "title: X", "# H", "## Recent Context", "## Open Tasks",
+    "---", "type: customer", "tags: [a, b]", "title: X", "# H", "## Recent Context", "### RECENT CONTEXT:", "## Open Tasks",
     "- 2026-01-02: [[2026-01-02]] - call (via Ann)", "- unknown: thing", "- [ ] task 📅 2026-01-05",
     "- [x] done ✅ 2026-01-03 ^id1", "text with #tag and [[Link]]", "", "  - [ ] nested", "> - [ ] quoted",
     "| a | b |", "+++", "...", "#notatag", "`#code` #real",

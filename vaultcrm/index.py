@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 5
+SCHEMA = 6
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -51,8 +51,8 @@ class Scan:
 
 # ---- lazy records --------------------------------------------------------------------------------
 _SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
-_LISTS = ("aliases", "tags", "links")
-_COLUMNS = (*_SCALAR, *_LISTS, "summary", "heavy")
+_META = ("aliases", "tags", "links", "last_contact_value", "cadence_value", "dated_entries", "named_accounts")
+_COLUMNS = (*_SCALAR, "meta", "heavy")
 _HEAVY = ("properties", "entries", "tasks")
 
 
@@ -77,10 +77,10 @@ class CachedRecord(NoteRecord):
         raw = self.__dict__.get("_raw")
         if raw is None:
             raise AttributeError(name)
-        if name in _LISTS:
-            value = json.loads(raw[len(_SCALAR) + _LISTS.index(name)])
-        elif name == "_summary":
-            value = json.loads(raw[len(_SCALAR) + len(_LISTS)])
+        if name == "_meta":
+            value = json.loads(raw[len(_SCALAR)])
+        elif name in _META[:3]:
+            value = self._meta[name]
         elif name in _HEAVY:
             text = self.__dict__.pop("_heavy", None)
             if text is None:
@@ -100,29 +100,27 @@ class CachedRecord(NoteRecord):
 
     @property
     def last_contact_value(self) -> Any:
-        return self._summary["last_contact"]
+        return self._meta["last_contact_value"]
 
     @property
     def cadence_value(self) -> Any:
-        return self._summary["cadence"]
+        return self._meta["cadence_value"]
 
     @property
     def dated_entries(self) -> list[tuple[str, int]]:
-        return [tuple(x) for x in self._summary["dated_entries"]]  # type: ignore[misc]
+        return [tuple(x) for x in self._meta["dated_entries"]]  # type: ignore[misc]
 
     @property
     def named_accounts(self) -> list[str]:
-        return self._summary["named_accounts"]
+        return self._meta["named_accounts"]
 
 
 def _row(rec: NoteRecord) -> tuple[Any, ...]:
-    dump = json.dumps
-    summary = {"last_contact": rec.last_contact_value, "cadence": rec.cadence_value,
-               "dated_entries": rec.dated_entries, "named_accounts": rec.named_accounts}
+    meta = {k: getattr(rec, k) for k in _META}
     heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
              "tasks": [t.__dict__ for t in rec.tasks]}
-    return (*(getattr(rec, k) for k in _SCALAR), *(dump(getattr(rec, k), ensure_ascii=False) for k in _LISTS),
-            dump(summary, ensure_ascii=False), dump(heavy, ensure_ascii=False))
+    return (*(getattr(rec, k) for k in _SCALAR), json.dumps(meta, ensure_ascii=False),
+            json.dumps(heavy, ensure_ascii=False))
 
 
 def _from_row(row: tuple[Any, ...]) -> CachedRecord:

@@ -26,7 +26,8 @@ from vaultcrm.records import (
 )
 
 _FIRST_LINE = re.compile(r"[^\n]*\n?")
-_HEADING_LINE = re.compile(r"^[ #][^\n]*", re.M)
+_HEADING_LINE = re.compile(r"^ {0,3}#[^\n]*", re.M)  # every line _HEADING could match
+_CONTEXT = re.compile("context", re.I)
 _TASKISH = re.compile(r"^[^\n]*\[[^\]\n]\][^\n]*", re.M)
 
 
@@ -50,23 +51,22 @@ def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mti
         return out
 
     entries = []
-    if not isinstance(props, InvalidNote):
-        heads = [(i, t) for i, t in lines(_HEADING_LINE) if _HEADING.match(t)]
-        for n, (i, t) in enumerate(heads):
-            h = _HEADING.match(t)
+    if not isinstance(props, InvalidNote) and _CONTEXT.search(body):  # no "context" anywhere: no entries
+        heads = [m for m in _HEADING_LINE.finditer(body) if _HEADING.match(_strip_cr(m, body))]
+        for n, m in enumerate(heads):
+            h = _HEADING.match(_strip_cr(m, body))
             assert h is not None
-            if normalize_heading((h[2] or "").strip()) != RECENT_CONTEXT:
+            title = h[2] or ""
+            if "context" not in title.lower() or normalize_heading(title.strip()) != RECENT_CONTEXT:
                 continue
-            end = heads[n + 1][0] if n + 1 < len(heads) else None
-            start_pos = line_of.pos_of(i + 1)
-            stop_pos = line_of.pos_of(end) if end is not None else len(text)
-            chunk = text[start_pos:stop_pos]
+            first = line_of(m.start()) + 1
+            chunk = body[m.end() + 1: heads[n + 1].start() if n + 1 < len(heads) else len(body)]
             for k, raw in enumerate(split_lines(chunk)):
                 if raw.endswith("\n"):
                     raw = raw[:-1]
                     if raw.endswith("\r"):
                         raw = raw[:-1]
-                e = entry_record(raw, i + 1 + k)
+                e = entry_record(raw, first + k)
                 if e is not None:
                     entries.append(e)
     # tags and links never span lines, so one pass over the whole body finds what a per-line pass would
@@ -75,6 +75,12 @@ def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mti
     links = blocks.wikilinks(body) if "[[" in body else []
     return assemble(path, props, body_tags=tags, entries=entries, tasks=tasks, body_links=links, config=config,
                     size=size, mtime_ns=mtime_ns)
+
+
+def _strip_cr(m: re.Match[str], body: str) -> str:
+    """A matched line without the \\r of a CRLF ending (a lone \\r at the very end is kept)."""
+    line = m.group()
+    return line[:-1] if line.endswith("\r") and m.end() < len(body) else line
 
 
 def _frontmatter(path: str, text: str) -> tuple[dict[str, Any] | InvalidNote, int, int]:
@@ -116,28 +122,12 @@ class _LineCounter:
         self.text = text
         self.body_at = body_at
         self.pos = body_at
-        self.line = first_line
-        self._starts: list[int] | None = None
+        self.line = self.first_line = first_line
 
     def __call__(self, body_offset: int) -> int:
         target = self.body_at + body_offset
         if target < self.pos:
-            self.pos, self.line = self.body_at, self.count_base()
+            self.pos, self.line = self.body_at, self.first_line
         self.line += self.text.count("\n", self.pos, target)
         self.pos = target
         return self.line
-
-    def count_base(self) -> int:
-        return self.text.count("\n", 0, self.body_at)
-
-    def pos_of(self, line: int) -> int:
-        """Offset of the start of 0-based line `line` in the text."""
-        if self._starts is None:
-            starts = [0]
-            find = self.text.find
-            i = find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = find("\n", i + 1)
-            self._starts = starts
-        return self._starts[line] if line < len(self._starts) else len(self.text)
