@@ -63,7 +63,10 @@ class Context:
 
     def _refuse_unreadable(self, name: str) -> None:
         """A name that only matches a file vaultcrm cannot read (binary, UTF-16, too large) is an
-        invalid note (exit 5), not a missing one (exit 3)."""
+        invalid note (exit 5), and a path that would leave the vault a usage error (exit 2), not a
+        missing note (exit 3)."""
+        if _ESCAPING_PATH.search(name.strip()):
+            raise OutsideVault(f"{name!r} is outside the vault; names and paths are relative to the vault")
         stubs = [NoteRecord(path=p, title=p.rsplit("/", 1)[-1].removesuffix(".md")) for p, _ in self.scan.unreadable]
         for rec in query.matches(stubs, name):
             from vaultcrm.errors import InvalidNote
@@ -81,6 +84,9 @@ class Context:
         out = [f"{r.path}:{r.error_line or 1}: skipped: {r.error}" for r in self.scan.broken]
         out += [f"{p}: skipped: {msg}" for p, msg in self.scan.unreadable]
         return out
+
+
+_ESCAPING_PATH = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/])|(?:^|[/\\])\.\.(?:[/\\]|$)")  # /x, \\x, C:\x, a/../x
 
 
 # ---- editing pipeline -----------------------------------------------------------------------
@@ -468,7 +474,7 @@ def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, 
     if ctx.config.is_meeting(canonical) and not re.match(r"\d{4}-\d{2}-\d{2}", title):
         stem = f"{ctx.today.isoformat()} {title}"
     target_folder = folder if folder is not None else ctx.config.folder_for(canonical)
-    rel = f"{target_folder.strip('/')}/{stem}.md" if target_folder.strip("/") else f"{stem}.md"
+    rel = f"{target_folder.rstrip('/')}/{stem}.md" if target_folder.strip("/") else f"{stem}.md"  # /abs refused below
     from vaultcrm.vault import check_relative
 
     check_relative(rel)
@@ -559,11 +565,11 @@ def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     prop = rec.last_contact_property
     if prop is not None and prop <= ctx.today:
         candidates.append((prop, 2, "frontmatter", None))
-    dated = [(iso_date(d), line) for d, line in rec.dated_entries]
-    dated = [(d, line) for d, line in dated if d is not None and d <= ctx.today]
+    today = ctx.today.isoformat()  # entry dates are valid ISO dates: as strings they sort as dates
+    dated = [(d, line) for d, line in rec.dated_entries if d <= today]
     if dated:
         d, line = max(dated, key=lambda x: x[0])
-        candidates.append((d, 1, "recent_context", f"{rec.path}:{line}"))
+        candidates.append((date.fromisoformat(d), 1, "recent_context", f"{rec.path}:{line}"))
     for m in related_meetings(ctx, rec):
         d = iso_date(m.note_date)
         if d is not None and d <= ctx.today:
