@@ -105,6 +105,7 @@ def undo(vault: Vault, number: int | None = None, *, dry_run: bool = False) -> t
         plan = []
         for f in entry.files:
             where = f.get("moved_to") or f["path"]
+            vault.abspath(where, allow_hidden=True), vault.abspath(f["path"], allow_hidden=True)  # no forged ../ paths
             path = vault.root / where
             current = path.read_bytes() if path.exists() else None
             current_hash = hashlib.sha256(current).hexdigest() if current is not None else None

@@ -65,7 +65,7 @@ def apply_changes(ctx: Context, changes: Sequence[Change], command: str, *, dry_
                                     path=c.path, hint="run the command again")
             if c.after is None and not c.moved_to:
                 raise UnsafeEdit("vaultcrm never deletes a note; nothing written", path=c.path)
-            if c.moved_to and (vault.root / c.moved_to).exists():
+            if c.moved_to and vault.abspath(c.moved_to, allow_hidden=True).exists():  # .trash may not lead outside
                 raise WriteConflict(f"{c.moved_to} already exists; nothing written", path=c.moved_to)
         done: list[Change] = []
         try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from vaultcrm.errors import InvalidNote
+from vaultcrm.errors import InvalidNote, UsageError
 from vaultcrm.vault import Vault, decode
 
 CUSTOMER = """---
@@ -109,11 +109,12 @@ def source(vault: Vault, kind: str) -> str:
 def render(vault: Vault, kind: str, *, title: str, today: date, account: str | None = None) -> str:
     import json
 
+    if not re.fullmatch(r"\w[\w -]*", kind):  # it lands in the frontmatter and names a template file
+        raise UsageError(f"{kind!r} is not a kind: use letters, digits, spaces, - and _")
     account_value = json.dumps(f"[[{account}]]", ensure_ascii=False) if account else "''"
-    values = {"title": title, "date": today.isoformat(), "kind": kind, "account": account_value}
+    values = {"title": title, "date": today.isoformat(), "kind": _yaml_scalar(kind), "account": account_value}
     text = source(vault, kind)
-    title_yaml = title if re.fullmatch(r"[\w][\w .&()+,'-]*", title) and not title.endswith(":") else \
-        json.dumps(title, ensure_ascii=False)
+    title_yaml = _yaml_scalar(title)
 
     def fill(m: re.Match[str]) -> str:
         key = m[1].strip()
@@ -122,6 +123,18 @@ def render(vault: Vault, kind: str, *, title: str, today: date, account: str | N
         return values.get(key, m[0])
 
     return re.sub(r"\{\{\s*(\w+)\s*\}\}", fill, text)
+
+
+def _yaml_scalar(value: str) -> str:
+    """`value` plain when YAML reads it back as the same text (not `true`, `2026`, `a: b`), else quoted."""
+    import json
+
+    from vaultcrm import yamlblock
+
+    plain = re.fullmatch(r"[\w][\w .&()+,'-]*", value) and not value.endswith(":")
+    if plain and yamlblock.load_yaml(f"k: {value}\n") == {"k": value}:
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _in_frontmatter(text: str, pos: int) -> bool:

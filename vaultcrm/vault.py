@@ -69,7 +69,12 @@ class Vault:
 
     @property
     def state_dir(self) -> Path:
-        return self.root / STATE_DIR
+        """`.vaultcrm/` (lock, journal, index, templates); refused if it is a link leading outside,
+        so a planted symlink cannot make vaultcrm write its state somewhere else."""
+        path = self.root / STATE_DIR
+        if path.is_symlink() and not self._inside(Path(os.path.realpath(path))):
+            raise OutsideVault(f"{STATE_DIR} is a link leading outside the vault; remove it", path=STATE_DIR)
+        return path
 
     # ---- listing -----------------------------------------------------------------------------
     def list_notes(self) -> list[FileInfo]:
@@ -124,10 +129,10 @@ class Vault:
             return False
         return True
 
-    def abspath(self, rel: str) -> Path:
+    def abspath(self, rel: str, *, allow_hidden: bool = False) -> Path:
         """The absolute path of a vault-relative path, refusing anything that would leave the vault
         (`..`, absolute or Windows-style paths, dot-folders) or resolve outside it through a symlink."""
-        check_relative(rel)
+        check_relative(rel, allow_hidden=allow_hidden)
         path = self.root / rel
         if not path.exists():
             nfd = self.root / unicodedata.normalize("NFD", rel)
@@ -181,6 +186,8 @@ class Vault:
         fd = os.open(self.state_dir / "lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
+            # every write happens under this lock, so a temp file seen now was left by a killed run
+            self.cleanup_temp_files()
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -217,8 +224,7 @@ class Vault:
 
     def move(self, src: str, dst: str) -> None:
         """Rename a note inside the vault (used to move a merged note into `.trash/`)."""
-        s, d = self.abspath(src), self.root / dst
-        check_relative(dst, allow_hidden=True)
+        s, d = self.abspath(src), self.abspath(dst, allow_hidden=True)  # `.trash` may not lead outside
         d.parent.mkdir(parents=True, exist_ok=True)
         if d.exists():
             raise WriteConflict(f"{dst} already exists", path=dst)
@@ -227,8 +233,8 @@ class Vault:
     def cleanup_temp_files(self) -> int:
         """Remove temp files a killed vaultcrm left behind (they are hidden and never notes)."""
         removed = 0
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for dirpath, dirnames, filenames in os.walk(self.root):  # symlinked folders are not entered
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") or d in (STATE_DIR, ".trash")]
             for name in filenames:
                 if name.startswith(".") and name.endswith(TEMP_SUFFIX):
                     with contextlib.suppress(OSError):
