@@ -132,3 +132,19 @@ def test_deleting_the_state_folder_is_safe_and_index_rebuild_reads_everything(va
     assert r.exit_code == 0
     data = json.loads(r.stdout)
     assert data == {"notes": 15, "parsed": 15, "broken": 1, "unreadable": 0}
+
+
+def test_one_note_commands_see_outside_changes_to_the_notes_around_it(vault: Path, run) -> None:
+    _age_all(vault)
+    assert run("show", "Globex", "--json").exit_code == 0  # cache built
+    qbr = vault / "Meetings" / "2026-11-18 Globex QBR.md"
+    qbr.write_text(qbr.read_text().replace("date: 2026-11-18", "date: 2026-11-21"))  # edited in place
+    (vault / "Meetings" / "2026-11-20 Acme call.md").write_text(
+        "---\ntype: meeting\ndate: 2026-11-20\naccount: Acme Corp\n---\n# Acme call\n")  # a new note
+    globex = json.loads(run("show", "Globex", "--json").stdout)
+    acme = json.loads(run("show", "Acme Corp", "--json").stdout)
+    assert (globex["last_contact"], globex["last_contact_source"]) == ("2026-11-21", "meeting")
+    assert (acme["last_contact"], acme["last_contact_source"]) == ("2026-11-20", "meeting")
+    who = json.loads(run("who", "Globex", "--json").stdout)
+    assert who == json.loads(invoke(["--vault", str(vault), "who", "Globex", "--json"],
+                                    env={"VAULTCRM_NO_CACHE": "1"}).stdout)

@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 6
+SCHEMA = 7
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -115,17 +115,26 @@ class CachedRecord(NoteRecord):
         return self._meta["named_accounts"]
 
 
-def _row(rec: NoteRecord) -> tuple[Any, ...]:
+_HEAVY_AT = len(_COLUMNS) - 1
+
+
+def _row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
+    """The note's `notes` row, then its name keys and (for meetings) link keys for the lookups."""
     meta = {k: getattr(rec, k) for k in _META}
     heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
              "tasks": [t.__dict__ for t in rec.tasks]}
+    links = sorted(rec.link_keys()) if rec.error is None and config.is_meeting(rec.kind) else []
     return (*(getattr(rec, k) for k in _SCALAR), json.dumps(meta, ensure_ascii=False),
-            json.dumps(heavy, ensure_ascii=False))
+            json.dumps(heavy, ensure_ascii=False), sorted(rec.name_keys()), links)
+
+
+def _is_row(item: tuple[Any, ...]) -> bool:
+    return len(item) == len(_COLUMNS) + 2
 
 
 def _from_row(row: tuple[Any, ...]) -> CachedRecord:
     """A record from a full row (heavy part included), as parsed this run."""
-    return CachedRecord(row[:-1], row[-1])
+    return CachedRecord(row[:_HEAVY_AT], row[_HEAVY_AT])
 
 
 class HeavySource:
@@ -153,7 +162,7 @@ class HeavySource:
             return row[0]
         info = FileInfo(rec.path, rec.size, rec.mtime_ns)
         fresh = _read_one(str(self.vault.root), info, self.config)
-        return _row(fresh)[-1] if isinstance(fresh, NoteRecord) else None
+        return _row(fresh, self.config)[_HEAVY_AT] if isinstance(fresh, NoteRecord) else None
 
 
 # ---- reading notes -----------------------------------------------------------------------------
@@ -177,7 +186,7 @@ def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
     out = []
     for info in infos:
         r = _read_one(root, info, config)
-        out.append(_row(r) if isinstance(r, NoteRecord) else r)
+        out.append(_row(r, config) if isinstance(r, NoteRecord) else r)
     return out
 
 
@@ -188,7 +197,7 @@ def _read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Pr
         out = []
         for n, info in enumerate(infos, 1):
             r = _read_one(root, info, config)
-            out.append(_row(r) if isinstance(r, NoteRecord) else r)
+            out.append(_row(r, config) if isinstance(r, NoteRecord) else r)
             if progress and n % 500 == 0:
                 progress(n, len(infos))
         return out
@@ -223,10 +232,16 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
             row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
             if row is None or row[0] != stamp:
                 db.execute("BEGIN IMMEDIATE")
-                db.execute("DROP TABLE IF EXISTS notes")
+                for table in ("notes", "names", "links"):
+                    db.execute(f"DROP TABLE IF EXISTS {table}")
                 cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
                                  for c in _COLUMNS if c != "path")
                 db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
+                # name -> note and link target -> meeting, so one-note commands need not load every row
+                db.execute("CREATE TABLE names (key TEXT, path TEXT)")
+                db.execute("CREATE INDEX names_key ON names (key)")
+                db.execute("CREATE TABLE links (key TEXT, path TEXT)")
+                db.execute("CREATE INDEX links_key ON links (key)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
                 db.execute("COMMIT")
             return db
@@ -244,25 +259,42 @@ def load(vault: Vault, config: Config | None = None, *, progress: Progress | Non
     config = config or load_config(vault.root)
     if rebuild:
         _drop(vault)
+    return _sync(vault, config, progress, focus=None) or Scan([])
+
+
+def load_focused(vault: Vault, config: Config, name: str, *, progress: Progress | None = None) -> Scan | None:
+    """The records a one-note command needs: the notes NAME names, the notes filed under a folder
+    note among them, and the meeting notes that link to them. None when the cache is off or
+    nothing matches (the caller then loads everything, for complete suggestions).
+
+    Freshness is the same as `load`'s: every note is stat'ed and changed ones are re-read; only
+    the building of 50,000 records nobody asked about is saved.
+    """
+    return _sync(vault, config, progress, focus=name)
+
+
+def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | None) -> Scan | None:
     listing = vault.list_notes()
     db = _connect(vault, config)
-    light = ", ".join(_COLUMNS[:-1])
+    if db is None and focus is not None:
+        return None
+    columns = ", ".join(_COLUMNS[:_HEAVY_AT]) if focus is None else "path, size, mtime_ns"
     cached: dict[str, tuple[Any, ...]] = {}
     if db is not None:
         try:
-            cached = {row[0]: row for row in db.execute(f"SELECT {light} FROM notes")}
+            cached = {row[0]: row for row in db.execute(f"SELECT {columns} FROM notes")}
         except sqlite3.DatabaseError:
             db.close()
             _drop(vault)
             db = _connect(vault, config)
-    si, mi = _COLUMNS.index("size"), _COLUMNS.index("mtime_ns")
+    si, mi = (_COLUMNS.index("size"), _COLUMNS.index("mtime_ns")) if focus is None else (1, 2)
     fresh = []
     for info in listing:
         row = cached.get(info.path)
         if row is None or row[si] != info.size or row[mi] != info.mtime_ns:
             fresh.append(info)
     parsed = _read_many(vault, fresh, config, progress)
-    new_rows = {r[0]: r for r in parsed if len(r) == len(_COLUMNS)}
+    new_rows = {r[0]: r for r in parsed if _is_row(r)}
     unreadable = sorted(r for r in parsed if len(r) == 2)
     listed = {i.path for i in listing}
     gone = [p for p in cached if p not in listed]
@@ -271,9 +303,11 @@ def load(vault: Vault, config: Config | None = None, *, progress: Progress | Non
         try:
             _store(db, list(new_rows.values()), gone + [p for p, _ in unreadable])
             source = HeavySource(vault, config)
+            if focus is not None:
+                return _focused(db, source, focus, new_rows, unreadable, len(fresh))
         except sqlite3.DatabaseError:
             _drop(vault)
-            return _uncached(vault, listing, config)
+            return _uncached(vault, listing, config) if focus is None else None
         finally:
             db.close()
     records: list[NoteRecord] = []
@@ -286,6 +320,41 @@ def load(vault: Vault, config: Config | None = None, *, progress: Progress | Non
     return Scan(records, unreadable, parsed=len(fresh))
 
 
+def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: dict[str, tuple[Any, ...]],
+             unreadable: list[tuple[str, str]], parsed: int) -> Scan | None:
+    from vaultcrm.records import fold
+
+    want = fold(name.strip().strip("[]"))
+    keys = {want, want + ".md", want.rstrip("/")}
+    marks = ", ".join("?" * len(keys))
+    paths = {p for (p,) in db.execute(f"SELECT path FROM names WHERE key IN ({marks})", tuple(keys))}
+    if not paths:
+        return None
+    light = ", ".join(_COLUMNS[:_HEAVY_AT])
+    named = [CachedRecord(row, None, source) for row in _rows_for(db, light, paths)]
+    related: set[str] = set(paths)
+    for rec in named:
+        if rec.folder_note:  # the notes filed under a folder note belong to it
+            lo, hi = rec.folder + "/", rec.folder + "/\U0010ffff"
+            related.update(p for (p,) in db.execute("SELECT path FROM notes WHERE path >= ? AND path < ?", (lo, hi)))
+        link_keys = sorted(rec.linked_as())
+        marks = ", ".join("?" * len(link_keys))
+        related.update(p for (p,) in db.execute(f"SELECT path FROM links WHERE key IN ({marks})", link_keys))
+    records = [CachedRecord(row, None, source) for row in _rows_for(db, light, related)]
+    records.sort(key=lambda r: r.path)
+    return Scan(records, unreadable, parsed=parsed)
+
+
+def _rows_for(db: sqlite3.Connection, columns: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
+    out: list[tuple[Any, ...]] = []
+    paths = sorted(paths)
+    for i in range(0, len(paths), 500):  # SQLite caps the number of parameters in one statement
+        chunk = paths[i:i + 500]
+        marks = ", ".join("?" * len(chunk))
+        out.extend(db.execute(f"SELECT {columns} FROM notes WHERE path IN ({marks})", chunk))
+    return out
+
+
 def _drop(vault: Vault) -> None:
     with contextlib.suppress(OSError):
         os.unlink(vault.state_dir / CACHE_FILE)
@@ -293,7 +362,7 @@ def _drop(vault: Vault) -> None:
 
 def _uncached(vault: Vault, listing: list[FileInfo], config: Config) -> Scan:
     rows = _read_many(vault, listing, config, None)
-    recs = [_from_row(r) for r in rows if len(r) == len(_COLUMNS)]
+    recs = [_from_row(r) for r in rows if _is_row(r)]
     return Scan(recs, sorted(r for r in rows if len(r) == 2), parsed=len(listing))
 
 
@@ -303,11 +372,14 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
         return
     db.execute("BEGIN IMMEDIATE")
     try:
-        if drop:
-            db.executemany("DELETE FROM notes WHERE path = ?", [(p,) for p in drop])
+        stale = [(p,) for p in drop] + [(r[0],) for r in rows]
+        for table in ("notes", "names", "links"):
+            db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
         marks = ", ".join("?" * len(_COLUMNS))
-        db.executemany(f"INSERT OR REPLACE INTO notes ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                       [_settled(r) for r in rows])
+        db.executemany(f"INSERT INTO notes ({', '.join(_COLUMNS)}) VALUES ({marks})",
+                       [_settled(r[: len(_COLUMNS)]) for r in rows])
+        db.executemany("INSERT INTO names VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-2]])
+        db.executemany("INSERT INTO links VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-1]])
         db.execute("COMMIT")
     except sqlite3.DatabaseError:
         db.execute("ROLLBACK")
@@ -347,7 +419,7 @@ def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
                 continue
             r = _read_one(root, FileInfo(p, st.st_size, st.st_mtime_ns), config)
             if isinstance(r, NoteRecord):
-                rows.append(_row(r))
+                rows.append(_row(r, config))
             else:
                 gone.append(p)
         _store(db, rows, gone)

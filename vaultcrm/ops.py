@@ -39,19 +39,40 @@ class Context:
         return cls(vault=vault, today=today, config=load_config(vault.root))
 
     progress: Any = None
+    focus: str | None = None  # a one-note command: load only the notes NAME needs (see index)
+    _derived: dict[str, Any] = field(default_factory=dict)
+    _derived_of: Scan | None = None
 
     @property
     def scan(self) -> Scan:
         if self._scan is None:
-            self._scan = scan(self.vault, self.config, progress=self.progress)
+            if self.focus is not None:
+                from vaultcrm.index import load_focused
+
+                self._scan = load_focused(self.vault, self.config, self.focus, progress=self.progress)
+            if self._scan is None:
+                self._scan = scan(self.vault, self.config, progress=self.progress)
         return self._scan
+
+    def everything(self) -> list[NoteRecord]:
+        """Every note's record, even when this command started focused on one note."""
+        if self.focus is not None:
+            self.focus = None
+            self._scan = None
+        return self.records
+
+    def derived(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value computed from the current scan (link index, folder notes…), recomputed after edits."""
+        current = self.scan
+        if self._derived_of is not current:
+            self._derived, self._derived_of = {}, current
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     @property
     def records(self) -> list[NoteRecord]:
-        if getattr(self, "_ok", None) is None or self._ok_of is not self._scan:  # type: ignore[has-type]
-            self._ok = self.scan.ok
-            self._ok_of = self._scan
-        return self._ok
+        return self.derived("ok", lambda: self.scan.ok)
 
     def resolve(self, name: str) -> NoteRecord:
         """The one note NAME names; a note whose frontmatter is broken is still found by path/stem."""
@@ -190,7 +211,7 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
     from vaultcrm import tasksquery
 
     blocks_found = tasksquery.blocks_in(note)
-    all_tasks = [(r, t) for r in ctx.records for t in r.tasks] if blocks_found else []
+    all_tasks = [(r, t) for r in ctx.everything() for t in r.tasks] if blocks_found else []
     for block in blocks_found:
         res = tasksquery.run(block.text, all_tasks, ctx.today, here=rec, read=lambda p: ctx.vault.read(p).text)
         queries.append({"line": block.line, "query": block.text, "tasks": list(res),
@@ -336,10 +357,7 @@ def belonging(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
     import bisect
 
     records = ctx.records  # sorted by path: the folder's notes are one contiguous run
-    paths = getattr(ctx, "_paths", None)
-    if paths is None or len(paths) != len(records):
-        paths = [r.path for r in records]
-        ctx._paths = paths  # type: ignore[attr-defined]
+    paths = ctx.derived("paths", lambda: [r.path for r in records])
     prefix = rec.folder + "/"
     lo = bisect.bisect_left(paths, prefix)
     hi = bisect.bisect_left(paths, prefix + "\U0010ffff")
@@ -511,12 +529,8 @@ class Links:
     by_target: dict[str, list[NoteRecord]]
 
     def linking_to(self, rec: NoteRecord) -> list[NoteRecord]:
-        stem = [] if rec.stem.lower() in ("readme", "index", "_index") else [rec.stem]  # not another folder's README
-        names = {fold(n) for n in (rec.title, *stem, rec.path.removesuffix(".md"), *rec.aliases)}
-        if rec.folder_note:
-            names.add(fold(rec.folder.rsplit("/", 1)[-1]))
         seen: dict[str, NoteRecord] = {}
-        for n in names:
+        for n in rec.linked_as():
             for r in self.by_target.get(n, []):
                 seen[r.path] = r
         return [seen[p] for p in sorted(seen)]
@@ -525,23 +539,14 @@ class Links:
 def links_index(records: Sequence[NoteRecord]) -> Links:
     by: dict[str, list[NoteRecord]] = {}
     for r in records:
-        for target in r.links:
-            t = fold(target.removesuffix(".md"))
-            by.setdefault(t, []).append(r)
-            if "/" in t:
-                by.setdefault(t.rsplit("/", 1)[-1], []).append(r)
-        for value in r.named_accounts:  # `account: Acme` names the account without a [[link]]
-            by.setdefault(fold(value), []).append(r)
+        for key in sorted(r.link_keys()):
+            by.setdefault(key, []).append(r)
     return Links(by)
 
 
 def _links(ctx: Context) -> Links:
-    cached = getattr(ctx, "_links_cache", None)
-    if cached is None:
-        # only meeting notes' links date an account, so only they are indexed
-        cached = links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)])
-        ctx._links_cache = cached  # type: ignore[attr-defined]
-    return cached
+    # only meeting notes' links date an account, so only they are indexed
+    return ctx.derived("links", lambda: links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)]))
 
 
 def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
@@ -666,10 +671,7 @@ def owner_of(ctx: Context, rec: NoteRecord) -> NoteRecord:
     """The account a note belongs to: itself when it is one, else the nearest folder note above it."""
     if ctx.config.is_account(rec.kind):
         return rec
-    folders = getattr(ctx, "_folder_notes", None)
-    if folders is None:
-        folders = {r.folder: r for r in ctx.records if r.folder_note}
-        ctx._folder_notes = folders  # type: ignore[attr-defined]
+    folders = ctx.derived("folder_notes", lambda: {r.folder: r for r in ctx.records if r.folder_note})
     parts = rec.folder.split("/") if rec.folder else []
     while parts:
         owner = folders.get("/".join(parts))

@@ -126,6 +126,33 @@ class NoteRecord:
             out.append(self.folder.rsplit("/", 1)[-1])
         return out
 
+    def name_keys(self) -> set[str]:
+        """Folded keys under which NAME lookup finds this note (names, path, folder-note folder)."""
+        keys = {fold(n) for n in self.names()}
+        if self.folder_note:
+            keys.add(fold(self.folder))
+        return keys
+
+    def linked_as(self) -> set[str]:
+        """Folded names by which other notes link to this one (a README's stem names no account)."""
+        stem = [] if self.stem.lower() in FOLDER_NOTE_NAMES else [self.stem]
+        names = {fold(n) for n in (self.title, *stem, self.path.removesuffix(".md"), *self.aliases)}
+        if self.folder_note:
+            names.add(fold(self.folder.rsplit("/", 1)[-1]))
+        return names
+
+    def link_keys(self) -> set[str]:
+        """Folded targets this note points at: [[links]] (and their last path segment), and plain
+        account names in properties such as `account: Acme`."""
+        keys = set()
+        for target in self.links:
+            t = fold(target.removesuffix(".md"))
+            keys.add(t)
+            if "/" in t:
+                keys.add(t.rsplit("/", 1)[-1])
+        keys.update(fold(v) for v in self.named_accounts)
+        return keys
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
