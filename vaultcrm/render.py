@@ -159,8 +159,11 @@ def show_panel(view: Any, histogram: Sequence[tuple[str, int]]) -> Any:
         parts.append(t)
     open_tasks = [(n, i, t) for i, (n, t) in enumerate(view.tasks, 1) if not t.done and not t.cancelled]
     if open_tasks:
+        def where(n: Any, t: Any) -> str:  # a line of this note, or a note filed under it (by file name)
+            return f"line {t.line}" if n.path == rec.path else f"{n.path.rsplit('/', 1)[-1]}:{t.line}"
+
         parts.append(table("Open Tasks", ["#", "Id", "Due", "Task", "Where"],
-                           [(i, t.id, t.due or "", t.text, f"{n.path}:{t.line}") for n, i, t in open_tasks]))
+                           [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in open_tasks]))
     for q in view.queries:
         if q.get("errors"):
             parts.append(Text(f"Tasks query (line {q['line']}) cannot be read:\n" + "\n".join(q["errors"]),
