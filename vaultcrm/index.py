@@ -39,6 +39,7 @@ class Scan:
     records: list[NoteRecord]
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     parsed: int = 0  # how many notes this run had to read and parse
+    link_rows: list[tuple[str, str]] | None = None  # (link key, meeting path) from the cache, if on
 
     @property
     def ok(self) -> list[NoteRecord]:
@@ -299,12 +300,14 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
     listed = {i.path for i in listing}
     gone = [p for p in cached if p not in listed]
     source = None
+    link_rows: list[tuple[str, str]] = []
     if db is not None:
         try:
             _store(db, list(new_rows.values()), gone + [p for p, _ in unreadable])
             source = HeavySource(vault, config)
             if focus is not None:
                 return _focused(db, source, focus, new_rows, unreadable, len(fresh))
+            link_rows = db.execute("SELECT key, path FROM links").fetchall()
         except sqlite3.DatabaseError:
             _drop(vault)
             return _uncached(vault, listing, config) if focus is None else None
@@ -317,7 +320,7 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
             records.append(_from_row(row))
         elif info.path in cached and source is not None:
             records.append(CachedRecord(cached[info.path], None, source))
-    return Scan(records, unreadable, parsed=len(fresh))
+    return Scan(records, unreadable, parsed=len(fresh), link_rows=link_rows if source is not None else None)
 
 
 def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: dict[str, tuple[Any, ...]],

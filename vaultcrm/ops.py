@@ -546,7 +546,20 @@ def links_index(records: Sequence[NoteRecord]) -> Links:
 
 def _links(ctx: Context) -> Links:
     # only meeting notes' links date an account, so only they are indexed
-    return ctx.derived("links", lambda: links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)]))
+    return ctx.derived("links", lambda: _links_now(ctx))
+
+
+def _links_now(ctx: Context) -> Links:
+    rows = ctx.scan.link_rows
+    if rows is None:
+        return links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)])
+    by_path = {r.path: r for r in ctx.records}
+    by: dict[str, list[NoteRecord]] = {}
+    for key, path in rows:  # the cache's links table holds exactly what links_index would compute
+        rec = by_path.get(path)
+        if rec is not None:
+            by.setdefault(key, []).append(rec)
+    return Links(by)
 
 
 def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
