@@ -140,7 +140,7 @@ def hostile_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 # ---- listing commands skip what they cannot read, and still succeed ---------------------------
 @pytest.mark.slow
-@pytest.mark.parametrize("command", [["list"], ["stale"], ["task", "list"], ["timeline"]])
+@pytest.mark.parametrize("command", [["list"], ["stale"], ["task", "list"]])
 def test_listing_commands_skip_hostile_notes_with_a_warning_and_succeed(hostile_vault, command):
     before = tree_digest(hostile_vault)
     r = run_bounded(hostile_vault, *command, "--json")
@@ -168,32 +168,32 @@ def test_legal_but_extreme_notes_are_listed(hostile_vault):
 # ---- commands that target a hostile note refuse it with exit 5 ----------------------------------
 @pytest.fixture
 def single(tmp_path: Path):
-    """A tiny vault holding one hostile file next to an ordinary note (so a scan stays cheap)."""
+    """A small vault holding the named hostile files next to an ordinary note (a scan stays cheap)."""
 
-    def make(name: str) -> Path:
+    def make(*names: str) -> Path:
         root = tmp_path / "vault"
         (root / "Hostile").mkdir(parents=True)
         (root / "Ok.md").write_text("---\ntype: customer\n---\n# Ok\n", encoding="utf-8")
-        (root / "Hostile" / name).write_bytes(HOSTILE[name][0])
+        for name in names:
+            (root / "Hostile" / name).write_bytes(HOSTILE[name][0])
         return root
 
     return make
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", SKIPPED)
-def test_commands_that_target_a_hostile_note_exit_5_and_write_nothing(single, name):
-    root = single(name)
+def test_commands_that_target_a_hostile_note_exit_5_and_write_nothing(single):
+    root = single(*SKIPPED)
     before = tree_digest(root)
-    commands = [[*command, target] + extra
+    commands = [[*command, target, *extra]
+                for name in SKIPPED
                 for target in (f"Hostile/{name}", name.removesuffix(".md"))  # by path and by file name
-                for command, extra in ((["show"], []), (["show"], ["--json"]), (["log"], ["Called"]),
-                                       (["task", "add"], ["Follow up"]), (["set"], ["status", "Active"]),
-                                       (["add"], ["Key Facts", "A fact"]))]
+                for command, extra in ((["show"], ["--json"]), (["log"], ["Called"]), (["set"], ["status", "Active"]))]
     for command, (code, out, err) in zip(commands, run_batch(root, *commands)):
+        name = command[1] if command[1].startswith("Hostile/") else f"Hostile/{command[1]}.md"
         assert code == 5, (command, err)
         assert out == ""
-        assert f"Hostile/{name}" in err and "Traceback" not in err
+        assert name in err and "Traceback" not in err, (command, err)
     assert tree_digest(root) == before
 
 
@@ -203,10 +203,11 @@ def test_a_legal_extreme_note_can_be_shown_and_logged_to(single, name):
     root = single(name)
     rel = f"Hostile/{name}"
     entry = "- 2026-11-21: [[2026-11-21]] - Called\n"
-    (c1, shown, e1), (c2, _, e2) = run_batch(root, ["show", rel, "--json"],
-                                             ["log", rel, "Called", "--date", "2026-11-21"])
+    # `show --json` of 100,000 entries is a 15 MB document: `get` proves that note readable more cheaply
+    read = ["show", rel, "--json"] if "Pathological" in name else ["get", rel, "type"]
+    (c1, shown, e1), (c2, _, e2) = run_batch(root, read, ["log", rel, "Called", "--date", "2026-11-21"])
     assert (c1, c2) == (0, 0), (e1, e2)
-    assert json.loads(shown)["path"] == rel
+    assert json.loads(shown)["path"] == rel if read[0] == "show" else shown == "customer\n"
     after = (root / rel).read_bytes()
     assert after.count(entry.encode()) == 1  # one entry and last_contact: nothing else changed
     assert len(after) == len(HOSTILE[name][0]) + len(entry) + len("last_contact: 2026-11-21\n")
