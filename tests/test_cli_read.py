@@ -260,3 +260,14 @@ def test_printed_paths_are_vault_relative_with_forward_slashes(run, vault: Path)
     assert "\\" not in out
     assert "Customers/Anthropic/README.md" in out
     assert all(t["path"].startswith("Customers/Anthropic/") for t in d["tasks"])
+
+
+def test_show_on_a_terminal_caps_long_lists_and_says_where_the_rest_is(run, vault) -> None:
+    note = vault / "Customers" / "Acme Corp.md"
+    entries = "".join(f"- 2026-0{1 + i % 5}-{10 + i % 18:02d}: entry {i}\n" for i in range(120))
+    note.write_text(note.read_text().replace("## Recent Context\n\n", "## Recent Context\n\n" + entries))
+    r = run("show", "Acme Corp")
+    assert r.exit_code == 0
+    assert "newest 50 of 122" in r.stdout
+    assert r.stdout.count("entry ") == 48  # 50 rows: the two real entries are newer
+    assert len(__import__("json").loads(run("show", "Acme Corp", "--json").stdout)["recent_context"]) == 122

@@ -196,3 +196,32 @@ def test_commit_on_a_vault_that_is_not_a_git_work_tree_is_a_usage_error_and_writ
     assert r.exit_code == 2
     assert "not a git work tree" in r.stderr
     assert (vault / "Customers" / "Acme Corp.md").read_bytes() == before
+
+
+def test_commits_never_run_the_vault_repositorys_hooks(tmp_path) -> None:
+    """A synced .git/ may carry hooks; vaultcrm's commits must not execute them."""
+    import os
+    import shutil
+    import subprocess
+
+    from tests.conftest import EXAMPLES, invoke
+
+    vault = tmp_path / "v"
+    shutil.copytree(EXAMPLES, vault)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@e", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@e"}
+    subprocess.run(["git", "init", "-q", str(vault)], check=True, env=env)
+    subprocess.run(["git", "-C", str(vault), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(vault), "commit", "-qm", "init"], check=True, env=env)
+    canary = tmp_path / "hook-ran"
+    for hook in ("reference-transaction", "pre-commit", "post-commit", "commit-msg"):
+        h = vault / ".git" / "hooks" / hook
+        h.write_text(f"#!/bin/sh\ntouch {canary}\n")
+        h.chmod(0o755)
+    r = invoke(["--vault", str(vault), "--commit", "log", "Acme Corp", "call"], env={
+        k: v for k, v in env.items() if k.startswith("GIT_")})
+    assert r.exit_code == 0, r.stderr
+    log = subprocess.run(["git", "-C", str(vault), "log", "--format=%s", "-1"], capture_output=True, text=True,
+                         check=True).stdout
+    assert "vaultcrm log" in log
+    assert not canary.exists()

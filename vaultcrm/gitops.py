@@ -34,9 +34,14 @@ class GitError(VaultCRMError):
     """git failed after the edit was written: the edit stands (and is journaled), the commit does not."""
 
 
+# A vault's .git/ may arrive through a sync service: its hooks (reference-transaction runs on
+# update-ref) and an fsmonitor command are programs, so vaultcrm's plumbing never runs them.
+SAFE = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false")
+
+
 def _git(root: str, *args: str, env: dict[str, str] | None = None, data: bytes | None = None,
          check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    r = subprocess.run(["git", "-C", root, *args], input=data, capture_output=True, check=False,
+    r = subprocess.run(["git", *SAFE, "-C", root, *args], input=data, capture_output=True, check=False,
                        env={**os.environ, **(env or {})})
     if check and r.returncode != 0:
         err = r.stderr.decode("utf-8", "replace").strip() or r.stdout.decode("utf-8", "replace").strip()
@@ -47,7 +52,7 @@ def _git(root: str, *args: str, env: dict[str, str] | None = None, data: bytes |
 def is_work_tree(vault: Vault) -> bool:
     if shutil.which("git") is None:
         return False
-    r = subprocess.run(["git", "-C", str(vault.root), "rev-parse", "--is-inside-work-tree"],
+    r = subprocess.run(["git", *SAFE, "-C", str(vault.root), "rev-parse", "--is-inside-work-tree"],
                        capture_output=True, text=True, check=False)
     return r.returncode == 0 and r.stdout.strip() == "true"
 
@@ -179,7 +184,7 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
                     _git(top, "update-index", "--force-remove", "--", rpath, env=env)
                     updates.append((rpath, None, head_mode or "100644"))
                 continue
-            sha = _git(top, "hash-object", "-w", "--stdin", data=new).stdout.decode().strip()
+            sha = _git(top, "hash-object", "-w", "--no-filters", "--stdin", data=new).stdout.decode().strip()
             mode = head_mode or "100644"
             _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", env=env)
             updates.append((rpath, sha, mode))
@@ -188,7 +193,7 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
             head_tree = _git(top, "rev-parse", f"{head}^{{tree}}").stdout.decode().strip()
             if tree == head_tree:
                 return False
-        args = ["commit-tree", tree, "-m", message] + (["-p", head] if head else [])
+        args = ["commit-tree", "--no-gpg-sign", tree, "-m", message] + (["-p", head] if head else [])
         new_commit = _git(top, *args).stdout.decode().strip()
         _git(top, "update-ref", "-m", f"vaultcrm: {message.splitlines()[0]}", "HEAD", new_commit,
              head or "0" * 40)

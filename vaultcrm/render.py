@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 SPARK = "▁▂▃▄▅▆▇█"
+PANEL_ROWS = 50  # rows of one table or section in the `show` panel: a person reads, --json has all
 
 
 # ---- plain data ------------------------------------------------------------------------------
@@ -153,17 +154,21 @@ def show_panel(view: Any, histogram: Sequence[tuple[str, int]]) -> Any:
     if view.status:
         parts.append(table("Account Status", ["Field", "Value"], view.status))
     if view.entries:
-        t = table("Recent Context", ["Date", "Entry", "Via"],
+        shown_entries = view.entries[:PANEL_ROWS]
+        title = "Recent Context" + (f" (newest {PANEL_ROWS} of {len(view.entries)}; all with --json)"
+                                    if len(view.entries) > PANEL_ROWS else "")
+        t = table(title, ["Date", "Entry", "Via"],
                   [(e["date"] or e["raw_date"], (f"[[{e['link']}]] " if e["link"] else "") + e["text"], e["via"] or "")
-                   for e in view.entries])
+                   for e in shown_entries])
         parts.append(t)
     open_tasks = [(n, i, t) for i, (n, t) in enumerate(view.tasks, 1) if not t.done and not t.cancelled]
     if open_tasks:
         def where(n: Any, t: Any) -> str:  # a line of this note, or a note filed under it (by file name)
             return f"line {t.line}" if n.path == rec.path else f"{n.path.rsplit('/', 1)[-1]}:{t.line}"
 
-        parts.append(table("Open Tasks", ["#", "Id", "Due", "Task", "Where"],
-                           [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in open_tasks]))
+        more = f" (first {PANEL_ROWS} of {len(open_tasks)}; all with task list)" if len(open_tasks) > PANEL_ROWS else ""
+        parts.append(table("Open Tasks" + more, ["#", "Id", "Due", "Task", "Where"],
+                           [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in open_tasks[:PANEL_ROWS]]))
     for q in view.queries:
         if q.get("errors"):
             parts.append(Text(f"Tasks query (line {q['line']}) cannot be read:\n" + "\n".join(q["errors"]),
@@ -177,5 +182,8 @@ def show_panel(view: Any, histogram: Sequence[tuple[str, int]]) -> Any:
     for s in view.sections:
         if s["heading"].strip().lower() in shown or not s["text"].strip():
             continue
-        parts.append(Panel(Text(s["text"]), title=escape(s["heading"]), title_align="left"))
+        lines = s["text"].split("\n")
+        body = "\n".join(lines[:PANEL_ROWS]) + (f"\n… {len(lines) - PANEL_ROWS} more lines (see --json)"
+                                                if len(lines) > PANEL_ROWS else "")
+        parts.append(Panel(Text(body), title=escape(s["heading"]), title_align="left"))
     return Panel(Group(*parts), title=f"[bold]{escape(rec.title)}[/bold]", title_align="left")
