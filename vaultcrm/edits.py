@@ -318,13 +318,11 @@ def add_task(note: Note, text: str, due: date | None = None) -> Note:
 
 def replace_line(note: Note, index: int, text: str, *, insert_above: str | None = None) -> Note:
     """Replace one line's text (keeping its ending); optionally insert a line above it."""
-    new = [text] if insert_above is None else [insert_above, text]
     ending = note.lines[index][len(strip_eol(note.lines[index])):]
     lines = list(note.lines)
     lines[index] = text + ending
     if insert_above is not None:
         lines.insert(index, insert_above + (ending or note.newline))
-    del new
     return Note.parse(note.bom + "".join(lines), note.path)
 
 
