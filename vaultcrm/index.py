@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 7
+SCHEMA = 8
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -155,7 +155,7 @@ class HeavySource:
             if self._db is None:
                 uri = (self.vault.state_dir / CACHE_FILE).as_uri() + "?mode=ro"
                 self._db = sqlite3.connect(uri, uri=True, timeout=10)
-            row = self._db.execute("SELECT heavy FROM notes WHERE path = ? AND size = ? AND mtime_ns = ?",
+            row = self._db.execute("SELECT heavy FROM heavy WHERE path = ? AND size = ? AND mtime_ns = ?",
                                    (rec.path, rec.size, rec.mtime_ns)).fetchone()
         except sqlite3.DatabaseError:
             row = None
@@ -233,11 +233,13 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
             row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
             if row is None or row[0] != stamp:
                 db.execute("BEGIN IMMEDIATE")
-                for table in ("notes", "names", "links"):
+                for table in ("notes", "heavy", "names", "links"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
-                                 for c in _COLUMNS if c != "path")
+                                 for c in _COLUMNS[:_HEAVY_AT] if c != "path")
                 db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
+                # the heavy parts live apart, so reading every note's light row stays a small scan
+                db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, heavy TEXT)")
                 # name -> note and link target -> meeting, so one-note commands need not load every row
                 db.execute("CREATE TABLE names (key TEXT, path TEXT)")
                 db.execute("CREATE INDEX names_key ON names (key)")
@@ -376,11 +378,13 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
     db.execute("BEGIN IMMEDIATE")
     try:
         stale = [(p,) for p in drop] + [(r[0],) for r in rows]
-        for table in ("notes", "names", "links"):
+        for table in ("notes", "heavy", "names", "links"):
             db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
-        marks = ", ".join("?" * len(_COLUMNS))
-        db.executemany(f"INSERT INTO notes ({', '.join(_COLUMNS)}) VALUES ({marks})",
-                       [_settled(r[: len(_COLUMNS)]) for r in rows])
+        settled = [_settled(r[:_HEAVY_AT]) for r in rows]
+        marks = ", ".join("?" * _HEAVY_AT)
+        db.executemany(f"INSERT INTO notes ({', '.join(_COLUMNS[:_HEAVY_AT])}) VALUES ({marks})", settled)
+        db.executemany("INSERT INTO heavy VALUES (?, ?, ?, ?)",
+                       [(s[0], s[_SIZE], s[_MTIME], r[_HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
         db.executemany("INSERT INTO names VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-2]])
         db.executemany("INSERT INTO links VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-1]])
         db.execute("COMMIT")
@@ -391,6 +395,7 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
 
 RACY_NS = 2_000_000_000
 _MTIME = _COLUMNS.index("mtime_ns")
+_SIZE = _COLUMNS.index("size")
 
 
 def _settled(row: tuple[Any, ...]) -> tuple[Any, ...]:
