@@ -194,7 +194,7 @@ class Vault:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
             # every write happens under this lock, so a temp file seen now was left by a killed run
-            self.cleanup_temp_files()
+            self._sweep_pending()
             yield
         finally:
             fcntl.flock(fd, fcntl.LOCK_UN)
@@ -223,11 +223,43 @@ class Vault:
             if hashlib.sha256(current).hexdigest() != expected:
                 raise WriteConflict("the note changed on disk since it was read; nothing written",
                                     path=rel, hint="run the command again")
+        _sweep_folder(str(real.parent))
+        marker = self._mark_pending(real.parent)
         try:
             atomic_write(real, data, mode)
         except OSError as exc:  # disk full, read-only folder…: atomic_write removed its temp file
             raise VaultCRMError(f"cannot write: {exc.strerror or exc}; the note is unchanged", path=rel) from None
+        if marker is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(marker)
         return hashlib.sha256(data).hexdigest()
+
+    # A write leaves a marker naming its folder until it has renamed its temp file into place; a
+    # run killed in between leaves the marker, and the next lock holder sweeps just that folder
+    # (walking a 50,000-note vault on every edit to look for leftovers cost a fifth of a second).
+    def _mark_pending(self, folder: Path) -> str | None:
+        pending = self.state_dir / "pending"
+        try:
+            pending.mkdir(parents=True, exist_ok=True)
+            marker = pending / hashlib.sha1(str(folder).encode()).hexdigest()  # noqa: S324 - a name
+            marker.write_text(str(folder), encoding="utf-8")
+        except OSError:
+            return None
+        return str(marker)
+
+    def _sweep_pending(self) -> None:
+        _sweep_folder(str(self.state_dir / "journal"))
+        pending = self.state_dir / "pending"
+        try:
+            markers = list(os.scandir(pending))
+        except OSError:
+            return
+        for marker in markers:
+            with contextlib.suppress(OSError, UnicodeDecodeError):
+                folder = Path(Path(marker.path).read_text(encoding="utf-8"))
+                if self._inside(Path(os.path.realpath(folder))):
+                    _sweep_folder(str(folder))
+                os.unlink(marker.path)
 
     def move(self, src: str, dst: str) -> None:
         """Rename a note inside the vault (used to move a merged note into `.trash/`)."""
@@ -248,6 +280,21 @@ class Vault:
                         os.unlink(os.path.join(dirpath, name))
                         removed += 1
         return removed
+
+
+def _sweep_folder(folder: str) -> int:
+    """Remove vaultcrm's hidden temp files from one folder."""
+    removed = 0
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return 0
+    for name in names:
+        if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+            with contextlib.suppress(OSError):
+                os.unlink(os.path.join(folder, name))
+                removed += 1
+    return removed
 
 
 def decode(data: bytes, rel: str) -> str:
