@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 8
+SCHEMA = 9
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -243,8 +243,10 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                 # name -> note and link target -> meeting, so one-note commands need not load every row
                 db.execute("CREATE TABLE names (key TEXT, path TEXT)")
                 db.execute("CREATE INDEX names_key ON names (key)")
+                db.execute("CREATE INDEX names_path ON names (path)")  # re-indexing a note deletes by path
                 db.execute("CREATE TABLE links (key TEXT, path TEXT)")
                 db.execute("CREATE INDEX links_key ON links (key)")
+                db.execute("CREATE INDEX links_path ON links (path)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
                 db.execute("COMMIT")
             return db
