@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 9
+SCHEMA = 10
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -52,8 +52,9 @@ class Scan:
 
 # ---- lazy records --------------------------------------------------------------------------------
 _SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
-_META = ("aliases", "tags", "links", "last_contact_value", "cadence_value", "dated_entries", "named_accounts")
-_COLUMNS = (*_SCALAR, "meta", "heavy")
+_DATING = ("last_contact_value", "cadence_value", "dated_entries")  # what dating an account reads
+_META = ("aliases", "tags", "links", "named_accounts")
+_COLUMNS = (*_SCALAR, "dating", "meta", "heavy")
 _HEAVY = ("properties", "entries", "tasks")
 
 
@@ -67,8 +68,7 @@ class CachedRecord(NoteRecord):
     def __init__(self, row: tuple[Any, ...], heavy: str | None = None,
                  source: HeavySource | None = None) -> None:  # noqa: D107 - no dataclass init on purpose
         d = self.__dict__
-        for k, v in zip(_SCALAR, row, strict=False):
-            d[k] = v
+        d.update(zip(_SCALAR, row))
         d["folder_note"] = bool(d["folder_note"])
         d["_raw"] = row
         d["_heavy"] = heavy
@@ -78,8 +78,10 @@ class CachedRecord(NoteRecord):
         raw = self.__dict__.get("_raw")
         if raw is None:
             raise AttributeError(name)
-        if name == "_meta":
+        if name == "_dating":
             value = json.loads(raw[len(_SCALAR)])
+        elif name == "_meta":
+            value = json.loads(raw[len(_SCALAR) + 1])
         elif name in _META[:3]:
             value = self._meta[name]
         elif name in _HEAVY:
@@ -101,15 +103,15 @@ class CachedRecord(NoteRecord):
 
     @property
     def last_contact_value(self) -> Any:
-        return self._meta["last_contact_value"]
+        return self._dating[0]
 
     @property
     def cadence_value(self) -> Any:
-        return self._meta["cadence_value"]
+        return self._dating[1]
 
     @property
     def dated_entries(self) -> list[tuple[str, int]]:
-        return [tuple(x) for x in self._meta["dated_entries"]]  # type: ignore[misc]
+        return [tuple(x) for x in self._dating[2]]  # type: ignore[misc]
 
     @property
     def named_accounts(self) -> list[str]:
@@ -121,11 +123,13 @@ _HEAVY_AT = len(_COLUMNS) - 1
 
 def _row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
     """The note's `notes` row, then its name keys and (for meetings) link keys for the lookups."""
+    dating = [getattr(rec, k) for k in _DATING]
     meta = {k: getattr(rec, k) for k in _META}
     heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
              "tasks": [t.__dict__ for t in rec.tasks]}
     links = sorted(rec.link_keys()) if rec.error is None and config.is_meeting(rec.kind) else []
-    return (*(getattr(rec, k) for k in _SCALAR), json.dumps(meta, ensure_ascii=False),
+    return (*(getattr(rec, k) for k in _SCALAR), json.dumps(dating, ensure_ascii=False),
+            json.dumps(meta, ensure_ascii=False),
             json.dumps(heavy, ensure_ascii=False), sorted(rec.name_keys()), links)
 
 
