@@ -278,8 +278,9 @@ def test_vaultcrm_vault_beats_discovery_and_vault_beats_both(tree: Path, monkeyp
     assert Vault.discover(str(tree / "plain"), cwd=tree / "outer").root == (tree / "plain").resolve()
 
 
-def test_a_vault_option_naming_no_folder_fails_with_exit_1(tmp_path: Path) -> None:
+def test_a_vault_option_naming_no_folder_is_a_usage_error(tmp_path: Path) -> None:
     r = invoke(["--vault", str(tmp_path / "missing"), "list"])
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # a bad option value, like any other
     assert "missing" in r.stderr
     assert r.stdout == ""
+

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
-from vaultcrm.errors import InvalidNote, OutsideVault, VaultCRMError, WriteConflict
+from vaultcrm.errors import InvalidNote, OutsideVault, UsageError, VaultCRMError, WriteConflict
 
 STATE_DIR = ".vaultcrm"
 MAX_NOTE_BYTES = 8 * 1024 * 1024  # a note larger than this is refused, never read into memory
@@ -62,7 +62,7 @@ class Vault:
         if chosen:
             root = Path(chosen).expanduser()
             if not root.is_dir():
-                raise VaultCRMError(f"vault folder {chosen!r} does not exist", hint="check --vault")
+                raise UsageError(f"vault folder {chosen!r} does not exist", hint="check --vault or $VAULTCRM_VAULT")
             return cls(root)
         here = (cwd or Path.cwd()).resolve()
         for folder in (here, *here.parents):
