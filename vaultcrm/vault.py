@@ -270,15 +270,12 @@ class Vault:
         os.replace(s, d)
 
     def cleanup_temp_files(self) -> int:
-        """Remove temp files a killed vaultcrm left behind (they are hidden and never notes)."""
+        """Remove, everywhere in the vault, temp files a killed vaultcrm left behind (edits sweep
+        only the folders a marker names; this is the thorough version)."""
         removed = 0
-        for dirpath, dirnames, filenames in os.walk(self.root):  # symlinked folders are not entered
+        for dirpath, dirnames, _ in os.walk(self.root):  # symlinked folders are not entered
             dirnames[:] = [d for d in dirnames if not d.startswith(".") or d in (STATE_DIR, ".trash")]
-            for name in filenames:
-                if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-                    with contextlib.suppress(OSError):
-                        os.unlink(os.path.join(dirpath, name))
-                        removed += 1
+            removed += _sweep_folder(dirpath)
         return removed
 
 
