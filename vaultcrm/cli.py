@@ -163,7 +163,6 @@ def _emit_rows(fmt: Fmt, rows: list[dict[str, Any]], columns: list[str], title: 
 
 
 def _finish_edit(result: Any, json_: bool = False) -> None:
-    from vaultcrm import render
 
     if result.dry_run:
         _out(result.diff())

@@ -68,7 +68,7 @@ class CachedRecord(NoteRecord):
     def __init__(self, row: tuple[Any, ...], heavy: str | None = None,
                  source: HeavySource | None = None) -> None:  # noqa: D107 - no dataclass init on purpose
         d = self.__dict__
-        d.update(zip(_SCALAR, row))
+        d.update(zip(_SCALAR, row, strict=False))  # the row has more columns than these
         d["folder_note"] = bool(d["folder_note"])
         d["_raw"] = row
         d["_heavy"] = heavy

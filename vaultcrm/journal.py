@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from vaultcrm.errors import NotFound, VaultCRMError, WriteConflict
+from vaultcrm.errors import NotFound, WriteConflict
 from vaultcrm.vault import Vault, atomic_write
 
 KEEP = 200  # journal entries kept; older ones are pruned
@@ -181,6 +181,3 @@ def undo_edit(ctx: Any, number: int | None = None, *, dry_run: bool = False) -> 
     ctx._scan = None
     return entry, results
 
-
-class JournalError(VaultCRMError):
-    """The journal could not be read or written."""

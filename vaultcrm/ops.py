@@ -19,8 +19,8 @@ from vaultcrm.config import Config, load_config
 from vaultcrm.dates import iso_date, parse_period
 from vaultcrm.errors import Ambiguous, NotFound, OutsideVault, UsageError, VaultCRMError
 from vaultcrm.index import Scan, scan
-from vaultcrm.note import Note, normalize_heading, strip_eol
-from vaultcrm.records import PEOPLE_KEYS, NoteRecord, TaskRecord, entries_of, fold, record_from_note, string_list, tasks_of
+from vaultcrm.note import Note, strip_eol
+from vaultcrm.records import PEOPLE_KEYS, NoteRecord, TaskRecord, entries_of, fold, string_list, tasks_of
 from vaultcrm.vault import Vault
 
 
@@ -710,9 +710,6 @@ def timeline(ctx: Context, name: str | None = None, *, since: date | None = None
     return out
 
 
-_PEOPLE_KEYS = PEOPLE_KEYS
-
-
 def who(ctx: Context, name: str) -> list[dict[str, Any]]:
     """People through whom an account's contact runs: `(via P)` entries and meeting attendees."""
     rec = ctx.resolve(name)
@@ -734,7 +731,7 @@ def who(ctx: Context, name: str) -> list[dict[str, Any]]:
             for person in re.split(r"\s*(?:[,;&]|\band\b)\s*", e.via or ""):  # (via Jane, Bob and Carol)
                 add_person(person, e.date, "via")
     for m in related_meetings(ctx, rec):
-        for key in _PEOPLE_KEYS:
+        for key in PEOPLE_KEYS:
             for person in string_list(m.properties.get(key)):
                 add_person(person, m.note_date, "meeting")
     by_name = sorted(people.values(), key=lambda p: fold(p["name"]))
@@ -760,11 +757,3 @@ def contact_histogram(ctx: Context, rec: NoteRecord, months: int = 12) -> list[t
             counts[d[:7]] += 1
     return list(counts.items())
 
-
-def normalize_section(name: str) -> str:
-    return normalize_heading(name)
-
-
-def refresh_record(ctx: Context, path: str) -> NoteRecord:
-    note = Note.parse(ctx.vault.read(path).text, path)
-    return record_from_note(note, ctx.config)
