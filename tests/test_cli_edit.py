@@ -625,3 +625,31 @@ def test_an_edit_that_would_land_inside_an_unclosed_code_fence_is_refused(run, v
     assert r.stdout == ""
     assert r.stderr.startswith("vaultcrm: error: Customers/Draft.md") and "unclosed code fence" in r.stderr
     assert snapshot(vault) == before
+
+
+def test_log_reads_a_weekday_as_the_last_one_and_never_dates_last_contact_in_the_future(run, vault) -> None:
+    r = run("log", "Acme Corp", "friday call", "--date", "friday")  # today is Sunday 2026-11-22
+    assert r.exit_code == 0, r.stderr
+    text = (vault / "Customers" / "Acme Corp.md").read_text()
+    assert "- 2026-11-20: [[2026-11-20]] - friday call" in text and "last_contact: 2026-11-20" in text
+    r = run("log", "Acme Corp", "planned visit", "--date", "2026-12-05")
+    assert r.exit_code == 0
+    text = (vault / "Customers" / "Acme Corp.md").read_text()
+    assert "- 2026-12-05:" in text and "last_contact: 2026-11-20" in text
+
+
+@pytest.mark.parametrize("args", [["log", "Acme Corp", "x", "--date", "+99999y"], ["agenda", "--days", "99999999"],
+                                  ["stale", "--days", "999999999"], ["task", "list", "--due-within", "999999999"]])
+def test_dates_and_day_counts_outside_the_calendar_are_usage_errors(run, args) -> None:
+    r = run(*args)
+    assert r.exit_code == 2
+    assert "Traceback" not in r.stderr
+
+
+def test_set_add_appends_under_the_lock_and_unset_empties_the_status_row(run, vault) -> None:
+    assert run("set", "Acme Corp", "owner", "--add", "[[Sam Hopewell]]").exit_code == 0
+    assert run("get", "Acme Corp", "owner").stdout == "[[Jeff Denworth]]\n[[Sam Hopewell]]\n"
+    assert run("set", "Acme Corp", "owner", "x", "--add", "y").exit_code == 2
+    assert run("unset", "Acme Corp", "Renewal").exit_code == 0  # only a status row of that name
+    assert "| **Renewal** |  |" in (vault / "Customers" / "Acme Corp.md").read_text()
+    assert run("unset", "Acme Corp", "nothing-here").exit_code == 3

@@ -101,12 +101,13 @@ def _progress() -> Any:
     return timed_progress(make)
 
 
-def _date(text: str | None, today: date) -> date | None:
+def _date(text: str | None, today: date, prefer: str = "past") -> date | None:
+    """A date option: ISO or words; "friday" is the last one unless `prefer="future"` (due dates)."""
     if text is None:
         return None
     from vaultcrm.dates import parse_date
 
-    return parse_date(text, today=today)
+    return parse_date(text, today=today, prefer=prefer)
 
 
 def _out(text: str) -> None:
@@ -258,23 +259,19 @@ def set_(
     """Set a frontmatter property (and the Account Status row of that name)."""
     from vaultcrm import edits, ops
 
-    ctx = _ctx(name)
-    values = value or []
+    def typed(v: str) -> Any:
+        return v if string else edits.coerce_value(v)
+
+    values = [typed(v) for v in value or []]
     if add_:
-        current = ops.get_property(ctx, name, key) if _has(ctx, name, key) else []
-        items = current if isinstance(current, list) else ([current] if current not in (None, "") else [])
-        new: Any = items + [v for v in add_ if v not in items] + values
-    elif not values:
+        if values:
+            raise UsageError("give either VALUE… or --add ITEM, not both")
+        _finish_edit(ops.add_to_list(_ctx(name), name, key, [typed(v) for v in add_], dry_run=dry_run))
+        return
+    if not values:
         raise UsageError("give a VALUE (or --add ITEM)")
-    elif as_list or len(values) > 1:
-        new = [v if string else edits.coerce_value(v) for v in values]
-    else:
-        new = values[0] if string else edits.coerce_value(values[0])
-    _finish_edit(ops.set_property(ctx, name, key, new, dry_run=dry_run))
-
-
-def _has(ctx: Any, name: str, key: str) -> bool:
-    return key in ctx.resolve(name).properties
+    new = values if as_list or len(values) > 1 else values[0]
+    _finish_edit(ops.set_property(_ctx(name), name, key, new, dry_run=dry_run))
 
 
 @app.command()
@@ -336,7 +333,7 @@ def task_add(
     from vaultcrm import ops
 
     ctx = _ctx(name)
-    _finish_edit(ops.task_add(ctx, name, text, due=_date(due, ctx.today), dry_run=dry_run))
+    _finish_edit(ops.task_add(ctx, name, text, due=_date(due, ctx.today, prefer="future"), dry_run=dry_run))
 
 
 @task_app.command("list")
@@ -345,7 +342,7 @@ def task_list(
     done: Annotated[bool, typer.Option("--done", help="Done tasks instead of open ones.")] = False,
     all_: Annotated[bool, typer.Option("--all", help="Open, done and cancelled tasks.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks past their due date.")] = False,
-    due_within: Annotated[int | None, typer.Option("--due-within", help="Only tasks due within DAYS.")] = None,
+    due_within: Annotated[int | None, typer.Option("--due-within", min=0, max=36500, help="Only tasks due within DAYS.")] = None,
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
     """Tasks with their ids, across the vault or for one note."""
@@ -384,7 +381,7 @@ def task_undo(args: TaskArgs, dry_run: DryRun = False) -> None:
 # ---- relationships -----------------------------------------------------------------------------
 @app.command()
 def stale(
-    days: Annotated[int | None, typer.Option("--days", help="Older than DAYS (overrides every cadence); default each account's cadence, else 30.")] = None,
+    days: Annotated[int | None, typer.Option("--days", min=0, max=36500, help="Older than DAYS (overrides every cadence); default each account's cadence, else 30.")] = None,
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind (default: all account kinds).")] = None,
     known: Annotated[bool, typer.Option("--known", help="Leave out accounts with no date at all.")] = False,
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
@@ -402,7 +399,7 @@ def stale(
 
 @app.command()
 def agenda(
-    days: Annotated[int, typer.Option("--days", help="Look ahead DAYS.")] = 7,
+    days: Annotated[int, typer.Option("--days", min=0, max=36500, help="Look ahead DAYS.")] = 7,
     json_: JsonOpt = False,
 ) -> None:
     """Overdue tasks, tasks due soon, and accounts going stale within DAYS."""

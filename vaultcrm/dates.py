@@ -38,11 +38,12 @@ def iso_date(text: object) -> date | None:
         return None
 
 
-def parse_date(text: str, *, today: date) -> date:
+def parse_date(text: str, *, today: date, prefer: str = "future") -> date:
     """Read a user's date: ISO, `today`/`yesterday`/`tomorrow`, `+3d`/`-2w`, else dateparser.
 
-    dateparser costs ~100 ms to import and ~0.5 s on its first parse, so it is only imported
-    when the cheap forms do not match.
+    `prefer` settles words such as "friday": a due date means the coming one ("future"), the
+    date of something that happened means the last one ("past"). dateparser costs ~100 ms to
+    import and ~0.5 s on its first parse, so it is only imported when the cheap forms do not match.
     """
     raw = text.strip()
     if ISO_DATE.fullmatch(raw):
@@ -56,8 +57,11 @@ def parse_date(text: str, *, today: date) -> date:
         return today + timedelta(days=simple[low])
     rel = _RELATIVE.fullmatch(low)
     if rel:
-        return add_period(today, int(rel[1]), rel[2])
-    return _natural(raw, today)
+        try:
+            return add_period(today, int(rel[1]), rel[2])
+        except (ValueError, OverflowError):
+            raise UsageError(f"{text!r} is outside the calendar") from None
+    return _natural(raw, today, prefer)
 
 
 def add_period(start: date, count: int, unit: str) -> date:
@@ -70,21 +74,23 @@ def add_period(start: date, count: int, unit: str) -> date:
     months = count * (12 if unit == "y" else 1)
     y, m = divmod(start.month - 1 + months, 12)
     year, month = start.year + y, m + 1
+    if not 1 <= year <= 9999:
+        raise OverflowError(f"year {year} is out of range")
     for day in (start.day, 30, 29, 28):
         try:
             return date(year, month, day)
         except ValueError:
             continue
-    raise AssertionError("unreachable")
+    raise ValueError(f"no day {start.day} in {year}-{month:02d}")
 
 
-def _natural(raw: str, today: date) -> date:
+def _natural(raw: str, today: date, prefer: str = "future") -> date:
     from datetime import datetime
 
     import dateparser  # heavy: only for words such as "next friday"
 
     base = datetime(today.year, today.month, today.day, 12, 0)
-    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "future",
+    settings = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": prefer,
                 "RETURN_AS_TIMEZONE_AWARE": False}
     found = dateparser.parse(raw, languages=["en"], settings=settings)  # type: ignore[arg-type]
     if found is None:

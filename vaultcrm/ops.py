@@ -303,7 +303,8 @@ def log(ctx: Context, name: str, text: str, *, day: date | None = None, via: str
         note = edits.add_entry(note, day, text.replace("\n", " "), link=link, via=via)
         if note.frontmatter is not None:
             current = iso_date(note.properties.get("last_contact"))
-            if current is None or current < day:
+            # a contact that has not happened yet never becomes the last one
+            if (current is None or current < day) and day <= ctx.today:
                 note = edits.set_property(note, "last_contact", day.isoformat())
         return note
 
@@ -324,11 +325,37 @@ def set_property(ctx: Context, name: str, key: str, value: Any, *, dry_run: bool
                      dry_run=dry_run)
 
 
-def unset_property(ctx: Context, name: str, key: str, *, dry_run: bool = False) -> EditResult:
+def add_to_list(ctx: Context, name: str, key: str, items: Sequence[Any], *, dry_run: bool = False) -> EditResult:
+    """Append items to a list property (a scalar becomes a list), each once.
+
+    The current value is read inside the edit, under the lock, so a concurrent addition is
+    never overwritten.
+    """
     rec = _editable(ctx, name)
-    if key not in rec.properties:
-        raise NotFound(f"{rec.path} has no property {key!r}", suggestions=list(rec.properties)[:10])
-    return edit_note(ctx, rec.path, lambda n: edits.unset_property(n, key), command=f"unset {rec.title} {key}",
+
+    def fn(note: Note) -> Note:
+        current = note.properties.get(key)
+        have = current if isinstance(current, list) else ([] if current in (None, "") else [current])
+        new = have + [v for v in items if v not in have]
+        note = edits.set_property(note, key, new)
+        return edits.set_status_cell(note, key, edits.as_cell(new))
+
+    return edit_note(ctx, rec.path, fn, command=f"set {rec.title} {key}", message=f"added to {key} in {rec.path}",
+                     dry_run=dry_run)
+
+
+def unset_property(ctx: Context, name: str, key: str, *, dry_run: bool = False) -> EditResult:
+    """Remove a property, and empty the Account Status cell of the same field if there is one."""
+    rec = _editable(ctx, name)
+
+    def fn(note: Note) -> Note:
+        if key not in note.properties and edits.status_value(note, key) is None:
+            raise NotFound(f"{rec.path} has no property or Account Status row {key!r}",
+                           suggestions=list(note.properties)[:10])
+        note = edits.unset_property(note, key)
+        return edits.set_status_cell(note, key, "")
+
+    return edit_note(ctx, rec.path, fn, command=f"unset {rec.title} {key}",
                      message=f"removed {key} from {rec.path}", dry_run=dry_run)
 
 
