@@ -653,3 +653,20 @@ def test_set_add_appends_under_the_lock_and_unset_empties_the_status_row(run, va
     assert run("unset", "Acme Corp", "Renewal").exit_code == 0  # only a status row of that name
     assert "| **Renewal** |  |" in (vault / "Customers" / "Acme Corp.md").read_text()
     assert run("unset", "Acme Corp", "nothing-here").exit_code == 3
+
+
+def test_a_recurring_task_keeps_its_id_through_done_and_undo(run, vault) -> None:
+    note = vault / "Customers" / "Globex.md"
+    note.write_bytes(note.read_bytes().replace("Book the QBR room 📅".encode(), "Book the QBR room 🔁 every week 📅".encode()))
+    tasks = json.loads(run("task", "list", "Globex", "--json").stdout)
+    tid = tasks[0]["id"]
+    assert run("task", "done", "Globex", tid).exit_code == 0
+    after = {t["id"]: t for t in json.loads(run("task", "list", "Globex", "--all", "--json").stdout)}
+    assert after[tid]["done"] is True and len(after) == 2  # the new instance has an id of its own
+    assert run("task", "undo", "Globex", tid).exit_code == 0
+
+
+def test_a_bare_task_number_needs_the_note_it_counts_in(run) -> None:
+    r = run("task", "done", "2")
+    assert r.exit_code == 2
+    assert "NAME" in r.stderr

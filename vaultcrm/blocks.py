@@ -142,9 +142,9 @@ def parse_task(text: str, line: int = 0) -> Task | None:
     )
 
 
-def task_id(path: str, description: str, occurrence: int = 0) -> str:
-    """A short id that stays the same while the note's path and the task's text do not change."""
-    key = f"{path}\0{description}\0{occurrence}".encode()
+def task_id(path: str, identity: str, occurrence: int = 0) -> str:
+    """A short id that stays the same while the note's path and the task's identity do not change."""
+    key = f"{path}\0{identity}\0{occurrence}".encode()
     return hashlib.sha1(key).hexdigest()[:7]  # noqa: S324 - an identifier, not security
 
 

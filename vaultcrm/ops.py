@@ -446,6 +446,8 @@ def _match_task(ctx: Context, name: str | None, match: str) -> list[TaskRow]:
         pref = [r for r in rows if r.task.id.startswith(m.lower())]
         if pref:
             return pref
+    if m.isdigit():  # numbers count within one note: without it, matching text would be a guess
+        raise UsageError(f"{m!r} is a task number; give the note too: task done NAME {m}")
     want = fold(m)
     return [r for r in rows if want in fold(r.task.text)]
 

@@ -329,17 +329,24 @@ def tasks_of(note: Note) -> list[TaskRecord]:
 
 
 def task_records(path: str, lines: Iterable[tuple[int, str]]) -> list[TaskRecord]:
-    """Task records from (0-based index, line text) pairs; ids count repeats of the same text."""
+    """Task records from (0-based index, line text) pairs; ids count repeats of the same task.
+
+    A task is its text and its planning dates (due, scheduled, start, created) but not its
+    status or completion date: ticking keeps the id, and the next instance of a recurring task
+    (same text, dates moved on, inserted above) gets its own instead of taking the old one's.
+    """
     out: list[TaskRecord] = []
     seen: dict[str, int] = {}
     for i, text in lines:
         t = blocks.parse_task(text, i)
         if t is None:
             continue
-        n = seen.get(t.description, 0)
-        seen[t.description] = n + 1
+        key = t.description + "".join(f"\0{k}={v}" for k, v in sorted(t.dates.items())
+                                      if k not in ("done", "cancelled"))
+        n = seen.get(key, 0)
+        seen[key] = n + 1
         out.append(TaskRecord(
-            id=blocks.task_id(path, t.description, n), line=i + 1, text=t.description, status=t.status,
+            id=blocks.task_id(path, key, n), line=i + 1, text=t.description, status=t.status,
             done=t.done, cancelled=t.cancelled, due=t.due.isoformat() if t.due else None,
             done_date=t.done_date.isoformat() if t.done_date else None, raw=text,
         ))
