@@ -670,3 +670,16 @@ def test_a_bare_task_number_needs_the_note_it_counts_in(run) -> None:
     r = run("task", "done", "2")
     assert r.exit_code == 2
     assert "NAME" in r.stderr
+
+
+def test_a_meeting_links_its_account_so_that_the_link_names_that_note_alone(run, vault) -> None:
+    r = run("new", "meeting", "Pricing sync", "--account", "Customers/OpenAI.md")
+    assert r.exit_code == 0, r.stderr
+    text = (vault / "Meetings" / "2026-11-22 Pricing sync.md").read_text()
+    assert 'account: "[[Customers/OpenAI]]"' in text  # "OpenAI" is also Inbox/OpenAI.md
+    r = run("new", "meeting", "Pilot review", "--account", "Anthropic")
+    assert 'account: "[[Customers/Anthropic/README]]"' in (vault / "Meetings" / "2026-11-22 Pilot review.md").read_text()
+    assert run("new", "meeting", "Renewal", "--account", "Acme Corp").exit_code == 0
+    assert 'account: "[[Acme Corp]]"' in (vault / "Meetings" / "2026-11-22 Renewal.md").read_text()
+    inbox = json.loads(run("show", "Inbox/OpenAI.md", "--json").stdout)
+    assert inbox["last_contact_source"] != "meeting"

@@ -25,7 +25,7 @@ from vaultcrm.errors import InvalidNote
 from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
 from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 11  # bump whenever what a record holds changes (task ids did)
+SCHEMA = 12  # bump whenever what a record holds changes (task ids, link keys)
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 

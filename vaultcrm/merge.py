@@ -400,8 +400,11 @@ def rewrite_links(text: str, path: str, old: set[str], new_target: str) -> str:
 
 def link_target(ctx: Context, into: NoteRecord, from_: NoteRecord) -> str:
     """How a link should name INTO: its file name when no other note shares it, else its path."""
-    clash = [r for r in ctx.scan.records if r.path not in (into.path, from_.path) and fold(r.stem) == fold(into.stem)]
-    return into.stem if not clash and fold(into.stem) != fold(from_.stem) else into.path.removesuffix(".md")
+    from vaultcrm.query import link_name
+
+    if fold(into.stem) == fold(from_.stem):  # [[stem]] is the very link being replaced
+        return into.path.removesuffix(".md")
+    return link_name(ctx.scan.records, into, ignore=[from_.path])
 
 
 # ---- the command -----------------------------------------------------------------------------------

@@ -533,7 +533,7 @@ def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, 
         raise VaultCRMError(f"a note named {title!r} already exists ({existing}); nothing written")
     account_link = None
     if account:
-        account_link = ctx.resolve(account).title
+        account_link = query.link_name(ctx.scan.records, ctx.resolve(account))
     text = templates.render(ctx.vault, canonical, title=title, today=ctx.today, account=account_link)
     change = Change(rel, None, text)
     if not dry_run:

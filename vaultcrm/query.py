@@ -40,6 +40,18 @@ def resolve(records: Iterable[NoteRecord], name: str) -> NoteRecord:
                     candidates=[r.path for r in found])
 
 
+def link_name(records: Iterable[NoteRecord], rec: NoteRecord, *, ignore: Sequence[str] = ()) -> str:
+    """What to write inside [[…]] so the link reaches `rec` alone, as Obsidian resolves links:
+    the file name when no other note (outside `ignore`) shares it, else the vault path."""
+    from vaultcrm.records import FOLDER_NOTE_NAMES
+
+    skip = {rec.path, *ignore}
+    stem = fold(rec.stem)
+    clash = rec.stem.lower() in FOLDER_NOTE_NAMES or any(
+        fold(r.stem) == stem for r in records if r.path not in skip)
+    return rec.path.removesuffix(".md") if clash else rec.stem
+
+
 def suggest(records: Sequence[NoteRecord], name: str, n: int = 5) -> list[str]:
     """Close matches for a name that matched nothing: prefix/substring hits first, then fuzzy ones."""
     want = fold(name)

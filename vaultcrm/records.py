@@ -139,17 +139,13 @@ class NoteRecord:
         names = {fold(n) for n in (self.title, *stem, self.path.removesuffix(".md"), *self.aliases)}
         if self.folder_note:
             names.add(fold(self.folder.rsplit("/", 1)[-1]))
+            names.add(fold(self.folder))  # [[Customers/Acme]] reaches Customers/Acme/README.md
         return names
 
     def link_keys(self) -> set[str]:
-        """Folded targets this note points at: [[links]] (and their last path segment), and plain
-        account names in properties such as `account: Acme`."""
-        keys = set()
-        for target in self.links:
-            t = fold(target.removesuffix(".md"))
-            keys.add(t)
-            if "/" in t:
-                keys.add(t.rsplit("/", 1)[-1])
+        """Folded targets this note points at: [[links]] as written (a path reaches that file only,
+        as in Obsidian), and plain account names in properties such as `account: Acme`."""
+        keys = {fold(target.removesuffix(".md")) for target in self.links}
         keys.update(fold(v) for v in self.named_accounts)
         return keys
 
