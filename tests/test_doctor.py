@@ -265,3 +265,12 @@ def test_the_table_shows_links_as_written_not_as_rich_markup(tmp_path: Path) -> 
     root = make_vault(tmp_path / "v", {"N.md": '---\nbanner: "![[banner.jpg]]"\n---\n'})
     r = invoke(["--vault", str(root), "doctor"], env={"COLUMNS": "400"})
     assert "links to [[banner.jpg]], no such note" in r.stdout
+
+
+def test_doctor_fix_dry_run_prints_only_a_diff_or_one_json_document(run) -> None:
+    import json as _json
+
+    r = run("doctor", "--fix", "--dry-run")
+    assert r.stdout.startswith("--- a/") and "┃" not in r.stdout  # no findings table mixed in
+    data = _json.loads(run("doctor", "--fix", "--dry-run", "--json").stdout)
+    assert data["dry_run"] is True and data["diff"] == r.stdout and isinstance(data["findings"], list)

@@ -163,15 +163,15 @@ def _emit_rows(fmt: Fmt, rows: list[dict[str, Any]], columns: list[str], title: 
         _err("vaultcrm: nothing to show")
 
 
-def _finish_edit(result: Any, json_: bool = False) -> None:
-
-    if result.dry_run:
-        _out(result.diff())
-        _err(f"vaultcrm: dry run: {result.message} (nothing written)")
-        return
+def _finish_edit(result: Any, json_: bool = False, extra: dict[str, Any] | None = None) -> None:
+    """An edit's outcome: the diff (dry run) or nothing on stdout, or one JSON object with --json."""
     if json_:
-        _json({"message": result.message, "paths": [c.moved_to or c.path for c in result.changes], **result.data})
-    _err(f"vaultcrm: {result.message}")
+        _json({"message": result.message, "dry_run": result.dry_run,
+               "paths": [c.moved_to or c.path for c in result.changes],
+               **({"diff": result.diff()} if result.dry_run else {}), **result.data, **(extra or {})})
+    elif result.dry_run:
+        _out(result.diff())
+    _err(f"vaultcrm: dry run: {result.message} (nothing written)" if result.dry_run else f"vaultcrm: {result.message}")
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]

@@ -37,11 +37,12 @@ def doctor(
     ctx = cli._ctx()
     if fix:
         result, findings = health.fix(ctx, name, body_links=links, dry_run=dry_run)
-        if result.dry_run and result.changes:
-            cli._out(result.diff())
-            cli._err(f"vaultcrm: dry run: {result.message} (nothing written)")
-        else:
-            cli._err(f"vaultcrm: {result.message}")
+        if result.dry_run:  # stdout is the diff alone (or one JSON object holding it)
+            cli._finish_edit(result, json_, extra={"findings": [f.to_dict() for f in findings]})
+            if findings and not json_:
+                cli._err(f"vaultcrm: {len(findings)} problem{'s' * (len(findings) != 1)} would remain")
+            raise typer.Exit(1 if findings else 0)
+        cli._err(f"vaultcrm: {result.message}")
     else:
         findings = health.diagnose(ctx, name, body_links=links)
     if json_:
