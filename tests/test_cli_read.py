@@ -271,3 +271,12 @@ def test_show_on_a_terminal_caps_long_lists_and_says_where_the_rest_is(run, vaul
     assert "newest 50 of 122" in r.stdout
     assert r.stdout.count("entry ") == 48  # 50 rows: the two real entries are newer
     assert len(__import__("json").loads(run("show", "Acme Corp", "--json").stdout)["recent_context"]) == 122
+
+
+def test_list_where_last_contact_filters_the_column_it_prints_and_an_empty_key_is_refused(run) -> None:
+    import json as _json
+
+    rows = _json.loads(run("list", "--where", "last_contact=2026-11-18", "--json").stdout)
+    # both dated by the QBR meeting (Globex is its account, Sam an attendee), not by a property
+    assert [r["title"] for r in rows] == ["Globex", "Sam Hopewell"]
+    assert run("list", "--where", "=x").exit_code == 2

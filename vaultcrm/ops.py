@@ -240,19 +240,23 @@ def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (
                where: Sequence[str] = (), sort: str | None = None) -> list[NoteRecord]:
     clauses = query.parse_where(where)
     want_kind = ctx.config.canonical_kind(kind) if kind else None
+
+    def field(r: NoteRecord, key: str) -> Any:
+        if key == "last_contact":  # the column `list` prints: the effective last contact
+            d = effective_last_contact(ctx, r).date
+            return d.isoformat() if d else None
+        return query.field_value(r, key)
+
     rows = [r for r in ctx.records
             if (want_kind is None or r.kind == want_kind)
             and all(query.has_tag(r, t) for t in tags)
-            and query.where_ok(r, clauses)]
+            and query.where_ok(r, clauses, field)]
     if sort:
         desc = sort.startswith("-")
         key = sort.lstrip("-")
 
         def value(r: NoteRecord) -> Any:
-            if key == "last_contact":  # the column `list` prints: the effective last contact
-                d = effective_last_contact(ctx, r).date
-                return d.isoformat() if d else None
-            return query.field_value(r, key)
+            return field(r, key)
 
         def sort_key(r: NoteRecord) -> tuple[int, float, str]:
             v = value(r)

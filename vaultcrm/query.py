@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from vaultcrm.errors import Ambiguous, NotFound, UsageError
@@ -71,12 +71,16 @@ def parse_where(clauses: Sequence[str]) -> list[tuple[str, str, str]]:
         for op in ("!=", "~=", "="):
             if op in clause:
                 key, value = clause.split(op, 1)
+                if not key.strip():
+                    raise UsageError(f"--where {clause!r} names no property")
                 out.append((key.strip(), op, value.strip()))
                 break
         else:
             c = clause.strip()
             if not c:
                 raise UsageError("empty --where clause")
+            if c == "!":
+                raise UsageError("--where '!' names no property")
             out.append((c[1:], "unset", "") if c.startswith("!") else (c, "set", ""))
     return out
 
@@ -103,9 +107,12 @@ def field_value(rec: NoteRecord, key: str) -> Any:
     return builtin.get(key)
 
 
-def where_ok(rec: NoteRecord, clauses: Sequence[tuple[str, str, str]]) -> bool:
+def where_ok(rec: NoteRecord, clauses: Sequence[tuple[str, str, str]],
+             get: Callable[[NoteRecord, str], Any] | None = None) -> bool:
+    """Whether a record passes every clause; `get` reads a field (default: `field_value`)."""
+    get = get or field_value
     for key, op, value in clauses:
-        have = _values(field_value(rec, key))
+        have = _values(get(rec, key))
         want = fold(value.strip("\"'"))
         if op == "set" and not have:
             return False
