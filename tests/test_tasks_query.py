@@ -378,3 +378,12 @@ def test_show_with_a_query_it_cannot_understand_still_shows_the_note(tmp_path: P
     assert r.exit_code == 0
     [q] = json.loads(r.stdout)["queries"]
     assert q["tasks"] == []
+
+
+def test_query_blocks_are_the_fences_the_note_model_sees() -> None:
+    from vaultcrm.note import Note
+    from vaultcrm.tasksquery import blocks_in
+
+    text = "# N\n\n    ```tasks\n    not done\n    ```\n\n````markdown\n```tasks\ndone\n```\n````\n\n~~~tasks\ndone\n"
+    blocks = blocks_in(Note.parse(text))
+    assert [(b.line, b.text) for b in blocks] == [(3, "    not done"), (13, "done")]

@@ -82,6 +82,16 @@ class Section:
         return self.start + 1
 
 
+@dataclass(frozen=True)
+class Fence:
+    """A fenced code block: lines [start, end) with both fence lines, and its info string."""
+
+    start: int
+    end: int
+    info: str
+    closed: bool = True  # False: no closing fence, the block runs to the end of the note
+
+
 @dataclass
 class Note:
     """One Markdown note, held losslessly. `path` is vault-relative (for messages only)."""
@@ -93,6 +103,7 @@ class Note:
     frontmatter_error: InvalidNote | None = None
     _sections: list[Section] | None = field(default=None, repr=False)
     _fenced: frozenset[int] | None = field(default=None, repr=False)
+    _fences: list[Fence] | None = field(default=None, repr=False)
 
     # ---- parsing and rendering -------------------------------------------------------------
     @classmethod
@@ -159,10 +170,19 @@ class Note:
         assert self._sections is not None
         return self._sections
 
+    @property
+    def fences(self) -> list[Fence]:
+        """The fenced code blocks, in order (an unclosed one runs to the end of the note)."""
+        if self._fences is None:
+            self._scan_body()
+        assert self._fences is not None
+        return self._fences
+
     def _scan_body(self) -> None:
         sections: list[Section] = []
         fenced: set[int] = set()
-        fence: tuple[str, int] | None = None
+        fences: list[Fence] = []
+        fence: tuple[str, int, int, str] | None = None  # char, length, opening line, info string
         heads: list[tuple[int, int, str]] = []
         for i in range(self.body_start, len(self.lines)):
             raw = strip_eol(self.lines[i])
@@ -170,22 +190,26 @@ class Note:
                 fenced.add(i)
                 m = _FENCE.match(raw)
                 if m and m[1][0] == fence[0] and len(m[1]) >= fence[1] and not m[2].strip():
+                    fences.append(Fence(fence[2], i + 1, fence[3].strip()))
                     fence = None
                 continue
             m = _FENCE.match(raw)
             if m and not (m[1][0] == "`" and "`" in m[2]):
-                fence = (m[1][0], len(m[1]))
+                fence = (m[1][0], len(m[1]), i, m[2])
                 fenced.add(i)
                 continue
             if raw.startswith("#") or raw.startswith(" "):
                 h = _HEADING.match(raw)
                 if h:
                     heads.append((i, len(h[1]), (h[2] or "").strip()))
+        if fence is not None:
+            fences.append(Fence(fence[2], len(self.lines), fence[3].strip(), closed=False))
         for n, (i, level, title) in enumerate(heads):
             end = heads[n + 1][0] if n + 1 < len(heads) else len(self.lines)
             sections.append(Section(level, title, i, end))
         self._sections = sections
         self._fenced = frozenset(fenced)
+        self._fences = fences
 
     @property
     def preamble(self) -> tuple[int, int]:

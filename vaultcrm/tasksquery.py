@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -17,33 +16,14 @@ class QueryBlock:
     text: str
 
 
-_FENCE = re.compile(r"\s{0,3}(`{3,}|~{3,})(.*)")
-
-
-def _closes(line: str, fence: str) -> bool:
-    m = _FENCE.fullmatch(line)
-    return bool(m) and m[1][0] == fence[0] and len(m[1]) >= len(fence) and not m[2].strip()
-
-
 def blocks_in(note: Note) -> list[QueryBlock]:
-    """The ```tasks blocks of a note, in order; a tasks block shown inside another fence is text."""
+    """The ```tasks blocks of a note, in order, as the note model finds fences (a tasks block
+    shown inside another fence is text)."""
     out = []
-    lines = note.lines
-    i = note.body_start
-    while i < len(lines):
-        m = _FENCE.fullmatch(strip_eol(lines[i]))
-        if m and not (m[1][0] == "`" and "`" in m[2]):
-            fence = m[1]
-            body = []
-            j = i + 1
-            while j < len(lines) and not _closes(strip_eol(lines[j]), fence):
-                body.append(strip_eol(lines[j]))
-                j += 1
-            if m[2].strip().lower() == "tasks":
-                out.append(QueryBlock(i + 1, "\n".join(body)))
-            i = j + 1
-            continue
-        i += 1
+    for f in note.fences:
+        if f.info.lower() == "tasks":
+            body = note.lines[f.start + 1: f.end - 1 if f.closed else f.end]
+            out.append(QueryBlock(f.start + 1, "\n".join(strip_eol(x) for x in body)))
     return out
 
 

@@ -1,6 +1,6 @@
 """Reading a frontmatter block the way Obsidian does, and locating a key's lines for edits.
 
-Reading uses PyYAML's C parser (through python-frontmatter's handler) with a resolver set that
+Reading uses PyYAML's C parser (the engine python-frontmatter reads with) and a resolver set that
 mirrors Obsidian: YAML 1.2-style booleans and decimal numbers only, dates kept as the text the
 user wrote, no `yes`/`on` booleans, no sexagesimal `10:30`, no octal `01234`. Locating keys for a
 minimal edit uses ruamel.yaml's round-trip line info, imported only on the edit path.
