@@ -486,7 +486,7 @@ def fix(ctx: Context, name: str | None = None, *, body_links: bool = False,
         dry_run: bool = False) -> tuple[EditResult, list[Finding]]:
     """Apply the safe repairs as one journaled edit; returns it and the findings that remain."""
     from vaultcrm import ops
-    from vaultcrm.merge import apply_changes
+    from vaultcrm.ops import apply_changes
 
     findings = diagnose(ctx, name, body_links=body_links)
     fixable = [f for f in findings if f.fixable]

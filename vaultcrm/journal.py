@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vaultcrm.errors import NotFound, WriteConflict
-from vaultcrm.vault import Vault, atomic_write
+from vaultcrm.vault import Vault, atomic_write, digest
 
 KEEP = 200  # journal entries kept; older ones are pruned
 
@@ -41,7 +41,7 @@ def _dir(vault: Vault):  # noqa: ANN202
 
 
 def _digest(text: str | None) -> str | None:
-    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return None if text is None else digest(text)
 
 
 def append(vault: Vault, command: str, changes: Sequence[ChangeLike]) -> int:

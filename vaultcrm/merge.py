@@ -1,23 +1,21 @@
-"""Merging a duplicate note into another, and writing a multi-file edit as one journaled change.
+"""Merging a duplicate note into another: one journaled change over several files.
 
 `merge` unites FROM into INTO with minimal edits on INTO (properties by their lines, sections by
 heading in canonical order, each bullet once), moves FROM into the vault's `.trash/` (Obsidian's
 own convention; nothing is ever deleted) and rewrites links to FROM elsewhere in the vault.
-`apply_changes` writes such a set of changes under the vault lock, each file only if it still
+`ops.apply_changes` writes that set of changes under the vault lock, each file only if it still
 has the bytes that were read, and journals them as one edit so `undo` restores all of them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from vaultcrm import blocks, edits
 from vaultcrm.dates import iso_date
 from vaultcrm.doctor import Unit, _splice, is_placeholder, recent_context_sections, reorder_entries, section_units
-from vaultcrm.errors import UnsafeEdit, UsageError, WriteConflict
+from vaultcrm.errors import UnsafeEdit, UsageError
 from vaultcrm.note import Note, normalize_heading, strip_eol
 from vaultcrm.records import NoteRecord, fold
 
@@ -35,58 +33,6 @@ _MISSING = object()
 
 
 # ---- writing several files as one edit -----------------------------------------------------------
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def apply_changes(ctx: Context, changes: Sequence[Change], command: str, *, dry_run: bool = False,
-                  message: str = "", data: dict[str, Any] | None = None) -> EditResult:
-    """Write `changes` under the vault lock as one journaled edit (one `undo` takes all back).
-
-    Every file is checked before any is written: it must still hash to the text that was read
-    (`before`), a file to create must not exist, a move's destination must be free. Files are
-    replaced atomically; a change with `moved_to` is a rename (into `.trash/`). Nothing is deleted.
-    """
-    from vaultcrm import ops
-
-    changes = list(changes)
-    result = ops.EditResult(message or ("nothing to change" if not changes else command), changes, dry_run,
-                            data=dict(data or {}))
-    if dry_run or not changes:
-        return result
-    vault = ctx.vault
-    with vault.lock():
-        for c in changes:
-            if c.before is None:
-                if vault.exists(c.path):
-                    raise WriteConflict("a note already exists there; nothing written", path=c.path)
-            elif vault.read(c.path).digest != _digest(c.before):
-                raise WriteConflict("the note changed on disk since it was read; nothing written",
-                                    path=c.path, hint="run the command again")
-            if c.after is None and not c.moved_to:
-                raise UnsafeEdit("vaultcrm never deletes a note; nothing written", path=c.path)
-            if c.moved_to and vault.abspath(c.moved_to, allow_hidden=True).exists():  # .trash may not lead outside
-                raise WriteConflict(f"{c.moved_to} already exists; nothing written", path=c.moved_to)
-        done: list[Change] = []
-        try:
-            for c in changes:
-                if c.moved_to:
-                    if c.after is not None and c.after != c.before:
-                        vault.write(c.path, c.after, expected=_digest(c.before or ""))
-                    vault.move(c.path, c.moved_to)
-                elif c.before is None:
-                    vault.write(c.path, c.after or "", expected=None, create=True)
-                else:
-                    vault.write(c.path, c.after or "", expected=_digest(c.before))
-                done.append(c)
-        except BaseException:
-            if done:  # what was written can still be undone
-                ops.record(ctx, f"{command} (interrupted)", done)
-            raise
-        ops.record(ctx, command, changes)
-    return result
-
-
 # ---- properties ----------------------------------------------------------------------------------
 def _as_list(value: Any) -> list[Any]:
     if value is None or value is _MISSING:
@@ -451,5 +397,5 @@ def merge(ctx: Context, from_name: str, into_name: str, *, dry_run: bool = False
     message = f"merged {src.path} into {dst.path}; {src.path} moved to {trash}"
     if rewritten:
         message += f"; links rewritten in {len(rewritten)} note{'s' * (len(rewritten) != 1)}"
-    return apply_changes(ctx, changes, f"merge {src.path} into {dst.path}", dry_run=dry_run, message=message,
+    return ops.apply_changes(ctx, changes, f"merge {src.path} into {dst.path}", dry_run=dry_run, message=message,
                          data={"into": dst.path, "from": src.path, "trash": trash, "rewritten": rewritten})

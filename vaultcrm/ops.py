@@ -17,7 +17,7 @@ from typing import Any
 from vaultcrm import blocks, edits, query
 from vaultcrm.config import Config, load_config
 from vaultcrm.dates import iso_date, parse_period
-from vaultcrm.errors import Ambiguous, NotFound, OutsideVault, UsageError, VaultCRMError
+from vaultcrm.errors import Ambiguous, NotFound, OutsideVault, UnsafeEdit, UsageError, VaultCRMError, WriteConflict
 from vaultcrm.index import Scan, scan
 from vaultcrm.note import Note, strip_eol
 from vaultcrm.records import PEOPLE_KEYS, NoteRecord, TaskRecord, entries_of, fold, string_list, tasks_of
@@ -158,9 +158,61 @@ def edit_note(ctx: Context, path: str, fn: EditFn, *, command: str, message: str
             return EditResult(f"{path}: nothing to change", [], dry_run)
         change = Change(path, current.text, text)
         if not dry_run:
-            ctx.vault.write(path, text, expected=current.digest)
-            record(ctx, command, [change])
+            _write_all(ctx, [change], command)
     return EditResult(message, [change], dry_run)
+
+
+def apply_changes(ctx: Context, changes: Sequence[Change], command: str, *, dry_run: bool = False,
+                  message: str = "", data: dict[str, Any] | None = None) -> EditResult:
+    """Write `changes` under the vault lock as one journaled edit (one `undo` takes all back).
+
+    Every file is checked before any is written: it must still hash to the text that was read
+    (`before`), a file to create must not exist, a move's destination must be free. Files are
+    replaced atomically; a change with `moved_to` is a rename (into `.trash/`). Nothing is deleted.
+    """
+    changes = list(changes)
+    result = EditResult(message or ("nothing to change" if not changes else command), changes, dry_run,
+                        data=dict(data or {}))
+    if dry_run or not changes:
+        return result
+    with ctx.vault.lock():
+        _write_all(ctx, changes, command)
+    return result
+
+
+def _write_all(ctx: Context, changes: Sequence[Change], command: str) -> None:
+    """The writing half of `apply_changes`, for callers that already hold the lock."""
+    from vaultcrm.vault import digest
+
+    vault = ctx.vault
+    for c in changes:
+        if c.before is None:
+            if vault.exists(c.path):
+                raise WriteConflict("a note already exists there; nothing written", path=c.path)
+        elif vault.read(c.path).digest != digest(c.before):
+            raise WriteConflict("the note changed on disk since it was read; nothing written",
+                                path=c.path, hint="run the command again")
+        if c.after is None and not c.moved_to:
+            raise UnsafeEdit("vaultcrm never deletes a note; nothing written", path=c.path)
+        if c.moved_to and vault.abspath(c.moved_to, allow_hidden=True).exists():  # .trash may not lead outside
+            raise WriteConflict(f"{c.moved_to} already exists; nothing written", path=c.moved_to)
+    done: list[Change] = []
+    try:
+        for c in changes:
+            if c.moved_to:
+                if c.after is not None and c.after != c.before:
+                    vault.write(c.path, c.after, expected=digest(c.before or ""))
+                vault.move(c.path, c.moved_to)
+            elif c.before is None:
+                vault.write(c.path, c.after or "", expected=None, create=True)
+            else:
+                vault.write(c.path, c.after or "", expected=digest(c.before))
+            done.append(c)
+    except BaseException:
+        if done:  # what was written can still be undone
+            record(ctx, f"{command} (interrupted)", done)
+        raise
+    record(ctx, command, changes)
 
 
 def record(ctx: Context, command: str, changes: Sequence[Change]) -> None:
@@ -539,12 +591,8 @@ def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, 
     if account:
         account_link = query.link_name(ctx.scan.records, ctx.resolve(account))
     text = templates.render(ctx.vault, canonical, title=title, today=ctx.today, account=account_link)
-    change = Change(rel, None, text)
-    if not dry_run:
-        with ctx.vault.lock():
-            ctx.vault.write(rel, text, expected=None, create=True)
-            record(ctx, f"new {canonical} {title}", [change])
-    return EditResult(f"created {rel}", [change], dry_run, data={"path": rel})
+    return apply_changes(ctx, [Change(rel, None, text)], f"new {canonical} {title}", dry_run=dry_run,
+                         message=f"created {rel}", data={"path": rel})
 
 
 # ---- last contact, stale, agenda, timeline, who -----------------------------------------------------

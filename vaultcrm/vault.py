@@ -279,6 +279,11 @@ class Vault:
         return removed
 
 
+def digest(text: str) -> str:
+    """The sha256 of a note's UTF-8 bytes: what conditional writes and the journal compare."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _sweep_folder(folder: str) -> int:
     """Remove vaultcrm's hidden temp files from one folder."""
     removed = 0
