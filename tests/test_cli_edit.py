@@ -683,3 +683,12 @@ def test_a_meeting_links_its_account_so_that_the_link_names_that_note_alone(run,
     assert 'account: "[[Acme Corp]]"' in (vault / "Meetings" / "2026-11-22 Renewal.md").read_text()
     inbox = json.loads(run("show", "Inbox/OpenAI.md", "--json").stdout)
     assert inbox["last_contact_source"] != "meeting"
+
+
+def test_a_value_yaml_1_1_would_reject_does_not_stop_editing_another_key(run, vault) -> None:
+    note = vault / "People" / "Dana Scully.md"
+    note.write_text(note.read_text().replace("type: person\n", "type: person\nmet: 2026-02-30\n"))
+    before = note.read_text()
+    r = run("set", "Dana Scully", "role", "CTO")
+    assert r.exit_code == 0, r.stderr
+    assert note.read_text() == before.replace("role: Head of infrastructure, Anthropic", "role: CTO")

@@ -186,25 +186,32 @@ def _check_size(data: object, path: str | None, line: int) -> None:
 def key_lines(text: str, *, path: str | None = None, first_line: int = 2) -> list[tuple[str, int]]:
     """Each top-level key of a YAML block with the 0-based line (within `text`) it starts on.
 
-    ruamel.yaml's round-trip loader records where every key sits; that is what makes an edit
-    of one property provably local. Imported here, on the edit path only.
+    ruamel.yaml composes the block into nodes that remember where each key sits; that is what
+    makes an edit of one property provably local. Composing builds no values, so a value the
+    YAML 1.1 rules would reject (`2026-02-30` as a timestamp) cannot break locating the keys.
+    Imported here, on the edit path only. A key written twice is returned twice; the edit's
+    re-read then refuses to touch it.
     """
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
 
     if not text.strip():
         return []
     yaml = YAML(typ="rt", pure=False)
-    yaml.allow_duplicate_keys = False
     try:
-        data = yaml.load(text)
+        root = yaml.compose(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = first_line + mark.line if mark is not None else first_line
         raise InvalidNote(f"malformed frontmatter: {getattr(exc, 'problem', None) or exc}",
                           path=path, line=line) from None
-    if data is None:
+    if root is None:
         return []
-    if not hasattr(data, "lc") or not isinstance(data, dict):
+    if not isinstance(root, MappingNode):
         raise InvalidNote("frontmatter is not a set of properties", path=path, line=first_line)
-    return [(_key(k), data.lc.key(k)[0]) for k in data]
+    out = []
+    for key, _ in root.value:
+        name = key.value if isinstance(key, ScalarNode) else text[key.start_mark.index:key.end_mark.index]
+        out.append((name, key.start_mark.line))
+    return out
