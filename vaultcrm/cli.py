@@ -192,12 +192,11 @@ def show(name: Name, json_: JsonOpt = False) -> None:
     for w in warnings:
         _err(f"vaultcrm: warning: {w}")
     if json_:
-        v = views[0]
-        _json(render.show_dict(v, ops.contact_histogram(ctx, v.record)))
+        _json(render.show_dict(views[0]))
         return
     console = _console()
     for v in views:
-        console.print(render.show_panel(v, ops.contact_histogram(ctx, v.record)))
+        console.print(render.show_panel(v))
 
 
 @app.command("list")
@@ -213,9 +212,9 @@ def list_(
 
     fmt = _fmt(json_, csv_, tsv)
     ctx = _ctx()
-    recs = ops.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort)
+    listed = ops.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort)
     _warn_all(ctx)
-    rows = [render.note_dict(r, ops.effective_last_contact(ctx, r)) for r in recs]
+    rows = [render.note_dict(r, last) for r, last in listed]
     _emit_rows(fmt, rows, ["title", "kind", "last_contact", "tags", "path"], None,
                ["Title", "Kind", "Last contact", "Tags", "Path"])
 

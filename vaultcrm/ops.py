@@ -243,6 +243,7 @@ class NoteView:
     sections: list[dict[str, str]]
     last_contact: LastContact
     queries: list[dict[str, Any]] = field(default_factory=list)
+    history: list[tuple[str, int]] = field(default_factory=list)  # contacts per month, oldest first
 
 
 def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
@@ -268,7 +269,8 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
         res = tasksquery.run(block.text, all_tasks, ctx.today, here=rec, read=lambda p: ctx.vault.read(p).text)
         queries.append({"line": block.line, "query": block.text, "tasks": list(res),
                         "errors": list(res.errors), "total": res.total})
-    return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec), queries)
+    return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec), queries,
+                    contact_histogram(ctx, rec))
 
 
 def show(ctx: Context, name: str, *, exact_one: bool) -> tuple[list[NoteView], list[str]]:
@@ -289,7 +291,13 @@ def show(ctx: Context, name: str, *, exact_one: bool) -> tuple[list[NoteView], l
 
 
 def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (),
-               where: Sequence[str] = (), sort: str | None = None) -> list[NoteRecord]:
+               where: Sequence[str] = (), sort: str | None = None) -> list[tuple[NoteRecord, LastContact]]:
+    """The notes that pass the filters, in order, each with its effective last contact."""
+    return [(r, effective_last_contact(ctx, r)) for r in _listed(ctx, kind, tags, where, sort)]
+
+
+def _listed(ctx: Context, kind: str | None, tags: Sequence[str], where: Sequence[str],
+            sort: str | None) -> list[NoteRecord]:
     clauses = query.parse_where(where)
     want_kind = ctx.config.canonical_kind(kind) if kind else None
 
@@ -660,6 +668,13 @@ def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     """The latest of: `last_contact` (when a date), the newest dated Recent Context entry, and the
     newest dated note that belongs to the account. Dates after today do not count (plans, not
     contacts). Ties go to frontmatter, then recent_context, then meeting."""
+    memo = ctx.derived("last_contact", dict)  # list --sort last_contact asks twice per note
+    if rec.path not in memo:
+        memo[rec.path] = _last_contact(ctx, rec)
+    return memo[rec.path]
+
+
+def _last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     candidates: list[tuple[date, int, str, str | None]] = []
     prop = rec.last_contact_property
     if prop is not None and prop <= ctx.today:

@@ -29,7 +29,7 @@ def note_dict(rec: Any, last: Any = None) -> dict[str, Any]:
             "tags": rec.tags, "aliases": rec.aliases}
 
 
-def show_dict(view: Any, histogram: Sequence[tuple[str, int]] = ()) -> dict[str, Any]:
+def show_dict(view: Any) -> dict[str, Any]:
     d = note_dict(view.record, view.last_contact)
     d["last_contact_source"] = view.last_contact.source
     d["status"] = dict(view.status)
@@ -39,7 +39,7 @@ def show_dict(view: Any, histogram: Sequence[tuple[str, int]] = ()) -> dict[str,
     d["sections"] = [{"heading": s["heading"], "level": s["level"], "line": s["line"], "text": s["text"]}
                      for s in view.sections]
     d["queries"] = view.queries
-    d["contact_history"] = [{"month": m, "count": c} for m, c in histogram]
+    d["contact_history"] = [{"month": m, "count": c} for m, c in view.history]
     return d
 
 
@@ -121,7 +121,7 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     return t
 
 
-def show_panel(view: Any, histogram: Sequence[tuple[str, int]]) -> Any:
+def show_panel(view: Any) -> Any:
     from rich.console import Group
     from rich.markup import escape
     from rich.panel import Panel
@@ -138,6 +138,7 @@ def show_panel(view: Any, histogram: Sequence[tuple[str, int]]) -> Any:
     else:
         head.append("\nlast contact unknown")
     parts.append(head)
+    histogram = view.history
     if histogram:
         counts = [c for _, c in histogram]
         line = Text(f"contacts {histogram[0][0]}…{histogram[-1][0]}  ")
