@@ -80,6 +80,18 @@ def run(vault: Path) -> Callable[..., Run]:
     return _run
 
 
+def make_vault(root: Path, files: dict[str, str | bytes]) -> Path:
+    """A vault written from {vault path: text or bytes}, text stored as UTF-8 exactly as given,
+    with a `.obsidian/` folder marking its root."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / ".obsidian").mkdir(exist_ok=True)
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    return root
+
+
 def corpus_notes() -> list[Path]:
     """Every Markdown/text note in ../shared/corpus, sorted (skipped when shared/ is absent)."""
     if not CORPUS.is_dir():

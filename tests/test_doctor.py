@@ -7,10 +7,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import invoke, make_vault
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import invoke
 from vaultcrm import doctor
 from vaultcrm.note import Note
 
@@ -86,15 +86,6 @@ EXPECTED = {
     ("Inbox/Dup.md", 2, "duplicate-title"),
     ("Inbox/Dup.md", 3, "last-contact-not-date"),
 }
-
-
-def make_vault(root: Path, files: dict[str, str | bytes]) -> Path:
-    (root / ".obsidian").mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
-    return root
 
 
 def snapshot(root: Path) -> dict[str, bytes]:

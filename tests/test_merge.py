@@ -8,9 +8,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS, invoke
 from test_doctor import make_vault, snapshot
+
 from vaultcrm import blocks, merge
 from vaultcrm.note import Note
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import frontmatter
 import pytest
+from conftest import CORPUS, REPO, corpus_notes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import CORPUS, REPO, corpus_notes
 from vaultcrm.errors import InvalidNote
 from vaultcrm.note import Note, strip_eol
 

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import CORPUS
+
 from vaultcrm.config import Config
 from vaultcrm.note import Note
 from vaultcrm.records import body_tags, build_record, frontmatter_tags

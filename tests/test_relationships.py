@@ -14,17 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, invoke
-
-
-def make_vault(root: Path, files: dict[str, str]) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    (root / ".obsidian").mkdir(exist_ok=True)
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(text.encode("utf-8"))
-    return root
+from tests.conftest import Run, invoke, make_vault
 
 
 def vcrm(root: Path, *args: str) -> Run:

@@ -11,8 +11,9 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke
+
+from tests.conftest import make_vault
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import Ambiguous, NotFound
 from vaultcrm.query import matches, resolve
@@ -22,14 +23,6 @@ from vaultcrm.vault import Vault
 
 def records(notes: dict[str, str], config: Config | None = None) -> list:
     return [build_record(path, text, config or Config()) for path, text in notes.items()]
-
-
-def make_vault(root: Path, notes: dict[str, str]) -> Path:
-    for rel, text in notes.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
 
 
 def show_path(root: Path, name: str) -> str:

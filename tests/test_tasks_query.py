@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import invoke
+from tests.conftest import invoke, make_vault
 from vaultcrm.config import Config
 from vaultcrm.records import build_record
 from vaultcrm.taskfilter import evaluate
@@ -324,14 +324,6 @@ ACCOUNT = {
     "Customers/Globex.md": "---\ntype: customer\n---\n\n- [ ] Globex thing\n",
     "Bad query.md": "```tasks\nnot done\nwhatever this is\n```\n",
 }
-
-
-def make_vault(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
 
 
 def test_task_list_of_a_folder_note_includes_the_tasks_of_notes_filed_under_it(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from test_doctor import snapshot
 
 EDITS = [
