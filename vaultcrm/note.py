@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -101,9 +101,6 @@ class Note:
     path: str | None = None
     frontmatter: Frontmatter | None = None
     frontmatter_error: InvalidNote | None = None
-    _sections: list[Section] | None = field(default=None, repr=False)
-    _fenced: frozenset[int] | None = field(default=None, repr=False)
-    _fences: list[Fence] | None = field(default=None, repr=False)
 
     # ---- parsing and rendering -------------------------------------------------------------
     @classmethod
@@ -158,27 +155,20 @@ class Note:
     @property
     def fenced(self) -> frozenset[int]:
         """Line indexes inside fenced code blocks (fence lines included): never headings or tasks."""
-        if self._fenced is None:
-            self._scan_body()
-        assert self._fenced is not None
-        return self._fenced
+        return self._structure[1]
 
     @property
     def sections(self) -> list[Section]:
-        if self._sections is None:
-            self._scan_body()
-        assert self._sections is not None
-        return self._sections
+        return self._structure[0]
 
     @property
     def fences(self) -> list[Fence]:
         """The fenced code blocks, in order (an unclosed one runs to the end of the note)."""
-        if self._fences is None:
-            self._scan_body()
-        assert self._fences is not None
-        return self._fences
+        return self._structure[2]
 
-    def _scan_body(self) -> None:
+    @cached_property
+    def _structure(self) -> tuple[list[Section], frozenset[int], list[Fence]]:
+        """Sections, fenced lines and fences, found in one pass over the body."""
         sections: list[Section] = []
         fenced: set[int] = set()
         fences: list[Fence] = []
@@ -207,9 +197,7 @@ class Note:
         for n, (i, level, title) in enumerate(heads):
             end = heads[n + 1][0] if n + 1 < len(heads) else len(self.lines)
             sections.append(Section(level, title, i, end))
-        self._sections = sections
-        self._fenced = frozenset(fenced)
-        self._fences = fences
+        return sections, frozenset(fenced), fences
 
     @property
     def preamble(self) -> tuple[int, int]:
