@@ -95,9 +95,9 @@ PARSE_CHANGED = r"""
 import os, sys, time
 from pathlib import Path
 from vaultcrm.config import load_config
-from vaultcrm.records import build_record
+from vaultcrm.model.records import build_record
 try:
-    from vaultcrm.vault import decode
+    from vaultcrm.store.vault import decode
 except ImportError:
     decode = lambda data, path: data.decode("utf-8")
 root, listing = sys.argv[1], sys.argv[2]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import settings
 from typer.testing import CliRunner
 
-from vaultcrm.cli import main
+from vaultcrm.cli.app import main
 
 # On CI (CI=true) property tests run a fixed sequence of examples, so a submission's CI result
 # does not depend on luck; locally they explore new examples on every run.

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from vaultcrm.config import Config
-from vaultcrm.note import Note
-from vaultcrm.records import build_record
+from vaultcrm.model.note import Note
+from vaultcrm.model.records import build_record
 
 REPO = Path(__file__).resolve().parent.parent
 NOTES = 200

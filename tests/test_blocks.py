@@ -9,9 +9,9 @@ from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm import blocks
-from vaultcrm.note import Note
-from vaultcrm.records import tasks_of
+from vaultcrm.model import grammar
+from vaultcrm.model.note import Note
+from vaultcrm.model.records import tasks_of
 
 TODAY = date(2026, 11, 22)
 
@@ -38,7 +38,7 @@ TODAY = date(2026, 11, 22)
     ],
 )
 def test_entries_in_the_seed_shapes_parse_into_date_link_text_and_via(line, raw_date, day, link, text, via):
-    e = blocks.parse_entry(line, 7)
+    e = grammar.parse_entry(line, 7)
     assert e is not None
     assert (e.raw_date, e.date, e.link, e.text, e.via, e.line) == (raw_date, day, link, text, via, 7)
 
@@ -51,11 +51,11 @@ def test_entries_in_the_seed_shapes_parse_into_date_link_text_and_via(line, raw_
     "- no colon at all",
 ])
 def test_bullets_that_are_not_dated_entries_are_not_entries(line):
-    assert blocks.parse_entry(line) is None
+    assert grammar.parse_entry(line) is None
 
 
 def test_a_date_that_is_not_a_real_day_is_kept_as_an_undated_entry():
-    e = blocks.parse_entry("- 2026-02-30: [[x]] - typo in the date")
+    e = grammar.parse_entry("- 2026-02-30: [[x]] - typo in the date")
     assert e is not None and e.raw_date == "2026-02-30" and e.date is None
 
 
@@ -73,10 +73,10 @@ def test_every_dated_seed_entry_formats_back_to_its_own_line():
     lines = _seed_entry_lines()
     assert len(lines) >= 15
     for line in lines:
-        e = blocks.parse_entry(line)
+        e = grammar.parse_entry(line)
         assert e is not None, line
         if e.date is not None:
-            assert blocks.format_entry(e.date, e.text, link=e.link, via=e.via) == line
+            assert grammar.format_entry(e.date, e.text, link=e.link, via=e.via) == line
 
 
 @pytest.mark.parametrize(
@@ -90,13 +90,13 @@ def test_every_dated_seed_entry_formats_back_to_its_own_line():
     ],
 )
 def test_format_entry_writes_the_seed_shape_with_the_daily_note_as_default_link(link, via, expected):
-    assert blocks.format_entry(TODAY, "  Called Hank ", link=link, via=via) == expected
+    assert grammar.format_entry(TODAY, "  Called Hank ", link=link, via=via) == expected
 
 
 # ---- tasks: parsing -------------------------------------------------------------------------
 def test_a_task_line_with_every_tasks_field_is_read_from_the_right():
     line = "- [ ] Ship it ⏫ 🔁 every week 🛫 2026-01-01 ⏳ 2026-01-02 📅 2026-01-03 ➕ 2025-12-01 ^ship-1"
-    t = blocks.parse_task(line, 4)
+    t = grammar.parse_task(line, 4)
     assert t is not None
     assert t.description == "Ship it"
     assert t.dates == {"created": "2025-12-01", "due": "2026-01-03", "scheduled": "2026-01-02",
@@ -120,7 +120,7 @@ def test_a_task_line_with_every_tasks_field_is_read_from_the_right():
     ],
 )
 def test_status_characters_follow_obsidian_tasks_and_unknown_ones_are_kept(line, status, done, cancelled, done_date):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
     assert (t.status, t.done, t.cancelled, t.open, t.done_date) == (status, done, cancelled,
                                                                     not done and not cancelled, done_date)
@@ -141,7 +141,7 @@ def test_status_characters_follow_obsidian_tasks_and_unknown_ones_are_kept(line,
     ],
 )
 def test_tasks_are_found_in_every_list_form_including_blockquotes(line, indent, marker):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
     assert (t.indent, t.marker) == (indent, marker)
 
@@ -149,13 +149,13 @@ def test_tasks_are_found_in_every_list_form_including_blockquotes(line, indent, 
 @pytest.mark.parametrize("line", ["-[ ] no space", "- [ ]no space after", "- [  ] two spaces", "[ ] no marker",
                                   "- (x) parens", "text - [ ] later"])
 def test_lines_that_only_look_like_tasks_are_not_tasks(line):
-    assert blocks.parse_task(line) is None
+    assert grammar.parse_task(line) is None
 
 
 def test_emoji_aliases_and_variation_selectors_read_as_the_same_field():
-    t = blocks.parse_task("- [ ] Call 📆 2026-12-01 ⌛ 2026-11-30")
+    t = grammar.parse_task("- [ ] Call 📆 2026-12-01 ⌛ 2026-11-30")
     assert t is not None and t.due == date(2026, 12, 1) and t.dates["scheduled"] == "2026-11-30"
-    t = blocks.parse_task("- [x] Call ✅\ufe0f 2026-12-01")
+    t = grammar.parse_task("- [x] Call ✅\ufe0f 2026-12-01")
     assert t is not None and t.done_date == date(2026, 12, 1)
 
 
@@ -174,10 +174,10 @@ def test_emoji_aliases_and_variation_selectors_read_as_the_same_field():
     ],
 )
 def test_tick_marks_x_and_puts_the_done_date_last_but_before_a_block_id(line, ticked):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
-    assert blocks.tick(t, TODAY) == ticked
-    again = blocks.parse_task(ticked)
+    assert grammar.tick(t, TODAY) == ticked
+    again = grammar.parse_task(ticked)
     assert again is not None and again.done and again.done_date == TODAY
     assert again.block_id == t.block_id and again.description == t.description
 
@@ -191,11 +191,11 @@ def test_tick_marks_x_and_puts_the_done_date_last_but_before_a_block_id(line, ti
     "- [ ] Review 2026-11-22 notes 📅 2026-11-22",
 ])
 def test_tick_then_untick_gives_back_the_exact_line(line):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
-    ticked = blocks.parse_task(blocks.tick(t, TODAY))
+    ticked = grammar.parse_task(grammar.tick(t, TODAY))
     assert ticked is not None
-    assert blocks.untick(ticked) == line
+    assert grammar.untick(ticked) == line
 
 
 @pytest.mark.parametrize(
@@ -209,9 +209,9 @@ def test_tick_then_untick_gives_back_the_exact_line(line):
     ],
 )
 def test_untick_reopens_and_removes_only_the_done_date(line, reopened):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
-    assert blocks.untick(t) == reopened
+    assert grammar.untick(t) == reopened
 
 
 # ---- tasks: recurrence --------------------------------------------------------------------------
@@ -234,17 +234,17 @@ def test_untick_reopens_and_removes_only_the_done_date(line, reopened):
     ],
 )
 def test_next_occurrence_moves_every_date_by_the_rule_and_drops_the_block_id(line, expected):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
-    assert blocks.next_occurrence(t, TODAY) == expected
+    assert grammar.next_occurrence(t, TODAY) == expected
 
 
 @pytest.mark.parametrize("line", ["- [ ] Plain 📅 2026-11-20", "- [ ] No dates 🔁 every day",
                                   "- [ ] Odd rule 🔁 every week on Monday 📅 2026-11-20"])
 def test_next_occurrence_is_none_when_there_is_no_rule_it_understands(line):
-    t = blocks.parse_task(line)
+    t = grammar.parse_task(line)
     assert t is not None
-    assert blocks.next_occurrence(t, TODAY) is None
+    assert grammar.next_occurrence(t, TODAY) is None
 
 
 # ---- task ids -----------------------------------------------------------------------------------
@@ -279,16 +279,16 @@ def test_task_ids_survive_done_and_undo():
     note = Note.parse(NOTE, "Customers/X.md")
     before = _ids(NOTE)
     for rec in tasks_of(note):
-        t = blocks.parse_task(rec.raw, rec.line - 1)
+        t = grammar.parse_task(rec.raw, rec.line - 1)
         assert t is not None
-        changed = blocks.untick(t) if t.done else blocks.tick(t, TODAY)
+        changed = grammar.untick(t) if t.done else grammar.tick(t, TODAY)
         lines = NOTE.split("\n")
         lines[rec.line - 1] = changed
         assert _ids("\n".join(lines)) == before
 
 
 _unrelated = st.text(st.sampled_from("abcXYZ 019#:*-_()[]|>!.,"), max_size=30).filter(
-    lambda s: blocks.parse_task(s) is None and s.strip() not in ("---", "...", "+++") and not s.startswith("  ")
+    lambda s: grammar.parse_task(s) is None and s.strip() not in ("---", "...", "+++") and not s.startswith("  ")
 )
 
 
@@ -320,13 +320,13 @@ def test_lines_in_code_fences_are_never_tasks():
     ],
 )
 def test_table_rows_give_their_cells_and_separators_give_none(row, cells):
-    assert blocks.table_row(row) == cells
+    assert grammar.table_row(row) == cells
 
 
 @pytest.mark.parametrize(("cell", "plain"), [("**Status**", "Status"), ("Status", "Status"),
                                                ("__Renewal__", "Renewal"), ("*Owner*", "Owner")])
 def test_plain_cell_strips_emphasis_from_a_field_name(cell, plain):
-    assert blocks.plain_cell(cell) == plain
+    assert grammar.plain_cell(cell) == plain
 
 
 @pytest.mark.parametrize(
@@ -339,7 +339,7 @@ def test_plain_cell_strips_emphasis_from_a_field_name(cell, plain):
     ],
 )
 def test_replace_cell_changes_only_the_value_cell_bold_or_not(row, expected):
-    assert blocks.replace_cell(row, 1, "Churned") == expected
+    assert grammar.replace_cell(row, 1, "Churned") == expected
 
 
 @pytest.mark.parametrize(
@@ -353,4 +353,4 @@ def test_replace_cell_changes_only_the_value_cell_bold_or_not(row, expected):
     ],
 )
 def test_bullets_in_blockers_and_key_decisions_get_their_seed_marks(section, text, expected):
-    assert blocks.bullet(section, text) == expected
+    assert grammar.bullet(section, text) == expected

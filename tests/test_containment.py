@@ -21,9 +21,9 @@ import pytest
 import typer
 from conftest import EXAMPLES, invoke
 
-from vaultcrm.cli import app
+from vaultcrm.cli.app import app
 from vaultcrm.errors import OutsideVault
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 SECRET_MARKER = "TOP-SECRET-MARKER-7f3a"
 EVIL_MARKER = "EVIL-TEMPLATE-MARKER-91c2"
@@ -405,7 +405,7 @@ def test_no_module_can_hand_note_contents_to_a_shell_or_an_interpreter(module):
                 assert isinstance(kw.value, ast.Constant) and kw.value.value in ("rt", "safe"), \
                     f"{module}:{call.lineno}"
         if name.startswith("subprocess."):
-            assert module == "gitops.py", f"{module}:{call.lineno}: only gitops runs programs"
+            assert module == "git.py", f"{module}:{call.lineno}: only gitops runs programs"
             first = call.args[0] if call.args else None
             assert isinstance(first, ast.List) and isinstance(first.elts[0], ast.Constant) \
                 and first.elts[0].value == "git", f"{module}:{call.lineno}: argv must be a list starting with git"

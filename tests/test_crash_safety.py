@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY, invoke
 
-from vaultcrm import vault as vault_module
-from vaultcrm.note import Note
-from vaultcrm.records import entries_of
-from vaultcrm.vault import TEMP_SUFFIX, Vault
+from vaultcrm.store import vault as vault_module
+from vaultcrm.model.note import Note
+from vaultcrm.model.records import entries_of
+from vaultcrm.store.vault import TEMP_SUFFIX, Vault
 
 ACME = "Customers/Acme Corp.md"
 

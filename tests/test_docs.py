@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from vaultcrm.cli import app
+from vaultcrm.cli.app import app
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -11,8 +11,8 @@ from conftest import invoke, make_vault
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm import doctor
-from vaultcrm.note import Note
+from vaultcrm.ops import doctor
+from vaultcrm.model.note import Note
 
 SICK = {
     "Customers/Dup.md": """---

@@ -20,10 +20,12 @@ from conftest import CORPUS, corpus_notes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm import blocks, edits
+from vaultcrm.model import grammar
+
+from vaultcrm.model import edits
 from vaultcrm.errors import InvalidNote, UnsafeEdit
-from vaultcrm.note import Note, strip_eol
-from vaultcrm.records import tasks_of
+from vaultcrm.model.note import Note, strip_eol
+from vaultcrm.model.records import tasks_of
 
 TODAY = date(2026, 11, 22)
 PROBE = "vaultcrm_probe"
@@ -235,7 +237,7 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
             index = rec.line - 1
             assert index not in note.fenced, f"{note.path}:{rec.line} is inside a code fence"
             line = strip_eol(note.lines[index])
-            task = blocks.parse_task(line, index)
+            task = grammar.parse_task(line, index)
             assert task is not None
             where = f"{note.path}:{rec.line}: {line}"
             if task.cancelled:
@@ -243,20 +245,20 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
                 continue
             if task.done:
                 counts["done"] += 1
-                reopened = blocks.untick(task)
+                reopened = grammar.untick(task)
                 via_note = edits.replace_line(note, index, reopened)
                 if not _only_line_changed(note, via_note, index):
                     failures.append(f"untick touched other lines: {where}")
-                again = blocks.parse_task(reopened, index)
+                again = grammar.parse_task(reopened, index)
                 assert again is not None and again.open and again.description == task.description
                 canonical = re.search(r" ✅ \d{4}-\d{2}-\d{2}( \^[A-Za-z0-9-]+)?\s*$", line)
-                if task.done_date and canonical and blocks.tick(again, task.done_date) != line:
+                if task.done_date and canonical and grammar.tick(again, task.done_date) != line:
                     failures.append(f"untick+tick is not the identity: {where}")
                 continue
-            ticked = blocks.tick(task, TODAY)
-            done = blocks.parse_task(ticked, index)
+            ticked = grammar.tick(task, TODAY)
+            done = grammar.parse_task(ticked, index)
             assert done is not None and done.done and done.done_date == TODAY, where
-            back = blocks.untick(done)
+            back = grammar.untick(done)
             if task.status == " ":
                 counts["open"] += 1
                 if back != line:
@@ -265,13 +267,13 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
                 counts["custom status"] += 1
                 if back != line[:line.index("[") + 1] + " " + line[line.index("[") + 2:]:
                     failures.append(f"tick+untick changed more than the status: {where} -> {back}")
-            above = blocks.next_occurrence(task, TODAY)
+            above = grammar.next_occurrence(task, TODAY)
             after = edits.replace_line(note, index, ticked, insert_above=above)
             if not _only_line_changed(note, after, index, 1 if above is not None else 0):
                 failures.append(f"tick touched other lines: {where}")
             if above is not None:
                 counts["recurring"] += 1
-                nxt = blocks.parse_task(above)
+                nxt = grammar.parse_task(above)
                 if nxt is None or not nxt.open or nxt.description != task.description:
                     failures.append(f"bad next occurrence: {where} -> {above}")
                 continue

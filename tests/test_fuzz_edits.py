@@ -28,10 +28,14 @@ from conftest import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultcrm import blocks, edits, yamlblock
+from vaultcrm.model import grammar
+
+from vaultcrm.model import edits
+
+from vaultcrm.model import yamlblock
 from vaultcrm.errors import VaultCRMError
-from vaultcrm.note import _HEADING, Note, strip_eol
-from vaultcrm.records import entries_of, tasks_of
+from vaultcrm.model.note import _HEADING, Note, strip_eol
+from vaultcrm.model.records import entries_of, tasks_of
 
 EXAMPLES = int(os.environ.get("VAULTCRM_FUZZ_EXAMPLES", "60"))  # raise it for a deeper run
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow,
@@ -304,21 +308,21 @@ def test_ticking_or_unticking_a_task_replaces_only_its_line(text, data):
         return
     t = data.draw(st.sampled_from(tasks))
     index = t.line - 1
-    parsed = blocks.parse_task(strip_eol(note.lines[index]), index)
+    parsed = grammar.parse_task(strip_eol(note.lines[index]), index)
     assert parsed is not None
     if parsed.open:
-        above = blocks.next_occurrence(parsed, TODAY)
-        new = edits.replace_line(note, index, blocks.tick(parsed, TODAY), insert_above=above)
+        above = grammar.next_occurrence(parsed, TODAY)
+        new = edits.replace_line(note, index, grammar.tick(parsed, TODAY), insert_above=above)
         assert_one_line_replaced(note, new, index, above is not None)
-        assert blocks.parse_task(strip_eol(new.lines[index + (above is not None)])).done
-        back = edits.replace_line(new, index + (above is not None), blocks.untick(
-            blocks.parse_task(strip_eol(new.lines[index + (above is not None)]))))
+        assert grammar.parse_task(strip_eol(new.lines[index + (above is not None)])).done
+        back = edits.replace_line(new, index + (above is not None), grammar.untick(
+            grammar.parse_task(strip_eol(new.lines[index + (above is not None)]))))
         if above is None and parsed.status == " ":
             assert back.render() == note.render()  # tick then untick restores the bytes
     elif parsed.done:
-        new = edits.replace_line(note, index, blocks.untick(parsed))
+        new = edits.replace_line(note, index, grammar.untick(parsed))
         assert_one_line_replaced(note, new, index, False)
-        assert blocks.parse_task(strip_eol(new.lines[index])).open
+        assert grammar.parse_task(strip_eol(new.lines[index])).open
     else:
         return
     assert new.properties == note.properties
@@ -393,7 +397,7 @@ PIECES = st.lists(st.sampled_from([" ", "\t", "a", "1", ",", "-", ":", "(via ", 
 @settings(max_examples=200, deadline=None)
 @given(PIECES, st.sampled_from(sorted(ORIGINAL)))
 def test_the_linear_line_patterns_match_exactly_what_the_backtracking_ones_did(text, name):
-    old, new = ORIGINAL[name], getattr(blocks, name)
+    old, new = ORIGINAL[name], getattr(grammar, name)
     find = "match" if name == "_ENTRY" else "search"
     a, b = getattr(old, find)(text), getattr(new, find)(text)
     assert (a is None) == (b is None)
@@ -415,9 +419,9 @@ def test_the_linear_heading_pattern_reads_headings_as_the_backtracking_one_did(t
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["[", "]", "[[", "]]", "a", "|", "#", "^", "\n", " "]), max_size=16).map("".join))
 def test_wikilinks_are_found_as_the_regex_finds_them_on_either_path(text):
-    expected = [m.strip() for m in blocks._WIKILINK.findall(text)]
-    assert blocks.wikilinks(text) == expected
-    assert blocks._wikilinks_linear(text) == expected
+    expected = [m.strip() for m in grammar._WIKILINK.findall(text)]
+    assert grammar.wikilinks(text) == expected
+    assert grammar._wikilinks_linear(text) == expected
 
 
 # ---- encodings ---------------------------------------------------------------------------------------

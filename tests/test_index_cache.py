@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import invoke
-from vaultcrm import index
+from vaultcrm.store import index
 from vaultcrm.config import Config
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 READS = [
     ["show", "Anthropic", "--json"],

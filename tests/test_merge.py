@@ -11,8 +11,10 @@ import pytest
 from conftest import SEEDS, invoke
 from test_doctor import make_vault, snapshot
 
-from vaultcrm import blocks, merge
-from vaultcrm.note import Note
+from vaultcrm.model import grammar
+
+from vaultcrm.ops import merge
+from vaultcrm.model.note import Note
 
 SEED_A = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
 SEED_B = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
@@ -52,13 +54,13 @@ def test_merging_the_seed_duplicates_keeps_every_entry_task_and_fact_once(seeds:
         for line in section(seed, "Blockers") if "## Blockers" in seed else []:
             assert line in section(merged, "Blockers")
     assert len(rc) == len(set(section(SEED_A, "Recent Context")) | set(section(SEED_B, "Recent Context")))
-    tasks = [blocks.parse_task(t) for t in section(merged, "Open Tasks")]
+    tasks = [grammar.parse_task(t) for t in section(merged, "Open Tasks")]
     assert [t.description for t in tasks if t] == [
         "Discuss with OpenAI the idea of providing a sync engine/data movement capability (in response to "
         "OpenAI moving away from Blob’s replication engine)."]
-    dates = [e.date for e in map(blocks.parse_entry, rc) if e and e.date]
+    dates = [e.date for e in map(grammar.parse_entry, rc) if e and e.date]
     assert dates == sorted(dates, reverse=True)
-    assert all(blocks.parse_entry(line).date is None for line in rc[:2])  # the two undated lines stay on top
+    assert all(grammar.parse_entry(line).date is None for line in rc[:2])  # the two undated lines stay on top
     assert not (seeds / from_path).exists()
     assert (seeds / ".trash" / from_path).read_bytes() == from_bytes
     props = Note.parse(merged).properties
@@ -249,8 +251,8 @@ def test_merging_corpus_notes_keeps_every_body_line_of_from_and_undo_restores_bo
     import random
 
     from vaultcrm.dates import today
-    from vaultcrm.ops import Context
-    from vaultcrm.vault import Vault
+    from vaultcrm.ops.legacy import Context
+    from vaultcrm.store.vault import Vault
 
     ctx = Context.open(Vault(corpus_vault), today())
     notes = [r for r in ctx.scan.records if not r.error and r.properties]

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from vaultcrm.errors import InvalidNote
-from vaultcrm.note import Note, strip_eol
+from vaultcrm.model.note import Note, strip_eol
 
 CORPUS_FILES = corpus_notes()
 EXAMPLE_FILES = sorted(p for p in (REPO / "examples").rglob("*.md") if p.is_file())

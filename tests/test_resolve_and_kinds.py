@@ -17,8 +17,8 @@ from tests.conftest import make_vault
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import Ambiguous, NotFound
 from vaultcrm.query import matches, resolve
-from vaultcrm.records import build_record
-from vaultcrm.vault import Vault
+from vaultcrm.model.records import build_record
+from vaultcrm.store.vault import Vault
 
 
 def records(notes: dict[str, str], config: Config | None = None) -> list:

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, REPO, TODAY
 
-from vaultcrm import yamlblock
+from vaultcrm.model import yamlblock
 from vaultcrm.errors import InvalidNote
-from vaultcrm.note import Note
-from vaultcrm.vault import MAX_NOTE_BYTES, Vault
+from vaultcrm.model.note import Note
+from vaultcrm.store.vault import MAX_NOTE_BYTES, Vault
 
 TIMEOUT = 60  # seconds: a guard against hangs, not a performance claim
 MEMORY = 1536 * 1024 * 1024  # bytes of address space for the child
@@ -92,7 +92,7 @@ def run_bounded(vault: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 _BATCH = r"""
 import contextlib, io, json, sys, traceback
-from vaultcrm.cli import main
+from vaultcrm.cli.app import main
 results = []
 for args in json.loads(sys.stdin.read()):
     out, err = io.StringIO(), io.StringIO()

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops"]
+HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.legacy"]
 
 PROBE = """
 import json, sys
 watch = json.loads(sys.argv[2])
 sys.argv = ["vaultcrm", *json.loads(sys.argv[1])]
-from vaultcrm.cli import main
+from vaultcrm.cli.app import main
 try:
     main()
 except SystemExit as exc:

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import invoke, make_vault
 from vaultcrm.config import Config
-from vaultcrm.records import build_record
-from vaultcrm.taskfilter import evaluate
-from vaultcrm.tasksquery import blocks_in, run
+from vaultcrm.model.records import build_record
+from vaultcrm.model.tasksquery.filters import evaluate
+from vaultcrm.model.tasksquery import blocks_in, run
 
 TODAY = date(2026, 11, 22)
 
@@ -305,7 +305,7 @@ def test_results_carry_what_a_listing_needs() -> None:
 
 # ---- finding the blocks in a note ---------------------------------------------------------------------------
 def test_blocks_in_finds_tasks_fences_of_any_length_and_skips_ones_shown_inside_other_fences() -> None:
-    from vaultcrm.note import Note
+    from vaultcrm.model.note import Note
 
     text = ("# Doc\n\n````md\n```tasks\nnot done\n```\n````\n\n```tasks\ndone\npath includes a\n```\n"
             "\n~~~~ tasks\nno due date\n~~~~\n\n```python\nx = 1\n```\n")
@@ -373,8 +373,8 @@ def test_show_with_a_query_it_cannot_understand_still_shows_the_note(tmp_path: P
 
 
 def test_query_blocks_are_the_fences_the_note_model_sees() -> None:
-    from vaultcrm.note import Note
-    from vaultcrm.tasksquery import blocks_in
+    from vaultcrm.model.note import Note
+    from vaultcrm.model.tasksquery import blocks_in
 
     text = "# N\n\n    ```tasks\n    not done\n    ```\n\n````markdown\n```tasks\ndone\n```\n````\n\n~~~tasks\ndone\n"
     blocks = blocks_in(Note.parse(text))

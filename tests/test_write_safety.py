@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO, TODAY
 
-from vaultcrm import vault as vault_module
+from vaultcrm.store import vault as vault_module
 from vaultcrm.errors import OutsideVault, WriteConflict
-from vaultcrm.vault import TEMP_SUFFIX, Vault
+from vaultcrm.store.vault import TEMP_SUFFIX, Vault
 
 ACME = "Customers/Acme Corp.md"
 

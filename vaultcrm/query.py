@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from vaultcrm.errors import Ambiguous, NotFound, UsageError
-from vaultcrm.records import NoteRecord, fold
+from vaultcrm.model.records import NoteRecord, fold
 
 
 def matches(records: Iterable[NoteRecord], name: str) -> list[NoteRecord]:
@@ -43,7 +43,7 @@ def resolve(records: Iterable[NoteRecord], name: str) -> NoteRecord:
 def link_name(records: Iterable[NoteRecord], rec: NoteRecord, *, ignore: Sequence[str] = ()) -> str:
     """What to write inside [[…]] so the link reaches `rec` alone, as Obsidian resolves links:
     the file name when no other note (outside `ignore`) shares it, else the vault path."""
-    from vaultcrm.records import FOLDER_NOTE_NAMES
+    from vaultcrm.model.records import FOLDER_NOTE_NAMES
 
     skip = {rec.path, *ignore}
     stem = fold(rec.stem)

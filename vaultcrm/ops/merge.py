@@ -12,15 +12,17 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from vaultcrm import blocks, edits
+from vaultcrm.model import grammar
+
+from vaultcrm.model import edits
 from vaultcrm.dates import iso_date
-from vaultcrm.doctor import Unit, _splice, is_placeholder, recent_context_sections, reorder_entries, section_units
+from vaultcrm.ops.doctor import Unit, _splice, is_placeholder, recent_context_sections, reorder_entries, section_units
 from vaultcrm.errors import UnsafeEdit, UsageError
-from vaultcrm.note import Note, normalize_heading, strip_eol
-from vaultcrm.records import NoteRecord, fold
+from vaultcrm.model.note import Note, normalize_heading, strip_eol
+from vaultcrm.model.records import NoteRecord, fold
 
 if TYPE_CHECKING:
-    from vaultcrm.ops import Change, Context, EditResult
+    from vaultcrm.ops.legacy import Change, Context, EditResult
 
 LIST_KEYS = frozenset({"tags", "aliases", "alias", "cssclasses"})
 TRASH = ".trash"
@@ -140,15 +142,15 @@ def _lines(note: Note, u: Unit) -> list[str]:
 
 
 def _task_key(text: str) -> tuple[str, str] | None:
-    t = blocks.parse_task(text)
+    t = grammar.parse_task(text)
     if t is None:
         return None
     return (fold(t.description), "done" if t.done else "cancelled" if t.cancelled else "open")
 
 
 def _table_field(text: str) -> str | None:
-    cells = blocks.table_row(text)
-    return blocks.plain_cell(cells[0]).lower() if cells else None
+    cells = grammar.table_row(text)
+    return grammar.plain_cell(cells[0]).lower() if cells else None
 
 
 def _joins(a: Unit, b: Unit) -> bool:
@@ -226,10 +228,10 @@ def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fen
         return note
 
     if recent:
-        dated = [u for u in added if blocks.parse_entry(u.text) and blocks.parse_entry(u.text).date]  # type: ignore[union-attr]
+        dated = [u for u in added if grammar.parse_entry(u.text) and grammar.parse_entry(u.text).date]  # type: ignore[union-attr]
         undated = [u for u in added if u not in dated]
-        first_dated = next((u for u in icontent if u.kind == "item" and blocks.parse_entry(u.text)
-                            and blocks.parse_entry(u.text).date), None)  # type: ignore[union-attr]
+        first_dated = next((u for u in icontent if u.kind == "item" and grammar.parse_entry(u.text)
+                            and grammar.parse_entry(u.text).date), None)  # type: ignore[union-attr]
         if undated and first_dated is not None:
             lines = [ln for u in undated for ln in _lines(fnote, u)]
             note = _splice(note, first_dated.start, first_dated.start, lines)
@@ -356,7 +358,7 @@ def link_target(ctx: Context, into: NoteRecord, from_: NoteRecord) -> str:
 # ---- the command -----------------------------------------------------------------------------------
 def merge(ctx: Context, from_name: str, into_name: str, *, dry_run: bool = False) -> EditResult:
     """Merge the note FROM into INTO; FROM goes to `.trash/`, links to it are rewritten."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     src = ops._editable(ctx, from_name)
     dst = ops._editable(ctx, into_name)

@@ -28,8 +28,8 @@ def doctor(
                                           "write nothing.")] = False,
 ) -> None:
     """Problems in the vault (path, line, code, message); exit 1 when any are found, 0 when clean."""
-    from vaultcrm import cli
-    from vaultcrm import doctor as health
+    from vaultcrm.cli import app as cli
+    from vaultcrm.ops import doctor as health
     from vaultcrm.errors import UsageError
 
     if dry_run and not fix:
@@ -70,8 +70,8 @@ def merge(
 ) -> None:
     """Merge a duplicate note FROM into INTO: properties and sections united, FROM moved to .trash/,
     links to FROM rewritten."""
-    from vaultcrm import cli
-    from vaultcrm import merge as merging
+    from vaultcrm.cli import app as cli
+    from vaultcrm.ops import merge as merging
 
     cli._finish_edit(merging.merge(cli._ctx(), from_, into, dry_run=dry_run), json_)
 
@@ -84,7 +84,8 @@ def undo(
     dry_run: Annotated[bool, typer.Option("--dry-run", "-n", help="Print the diff undo would apply; write nothing.")] = False,
 ) -> None:
     """Take back an edit vaultcrm made, only if its files still hold the bytes vaultcrm left."""
-    from vaultcrm import cli, journal
+    from vaultcrm.cli import app as cli
+    from vaultcrm.store import journal
 
     ctx = cli._ctx()
     if list_:
@@ -112,7 +113,7 @@ def _entry_row(e: Any) -> dict[str, Any]:
 
 
 def _result(entry: Any, restored: list[tuple[str, str | None, str | None]], dry_run: bool) -> Any:
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     changes = [ops.Change(path, current, before) for path, current, before in restored]
     paths = ", ".join(p for p, _, _ in restored)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from vaultcrm import blocks
+from vaultcrm.model import grammar
 from vaultcrm.dates import ISO_DATE, iso_date
 
 # ---- the items a query looks at -------------------------------------------------------------
@@ -36,7 +36,7 @@ class _Item:
 
     def __init__(self, rec: Any, task: Any, order: int, headings: Callable[[Any, Any], str | None] | None) -> None:
         self.rec, self.task, self.order = rec, task, order
-        self._parsed = blocks.parse_task(task.raw) if getattr(task, "raw", None) else None
+        self._parsed = grammar.parse_task(task.raw) if getattr(task, "raw", None) else None
         self._headings = headings
 
     @property
@@ -53,9 +53,9 @@ class _Item:
     @property
     def status_type(self) -> str:
         s = self.task.status
-        if s in blocks.DONE_STATUSES:
+        if s in grammar.DONE_STATUSES:
             return "DONE"
-        if s in blocks.CANCELLED_STATUSES:
+        if s in grammar.CANCELLED_STATUSES:
             return "CANCELLED"
         return "IN_PROGRESS" if s == "/" else "TODO"
 
@@ -653,7 +653,7 @@ def _as_dict(it: _Item) -> dict[str, Any]:
 def _heading_reader(read: Callable[[str], str] | None) -> Callable[[Any, Any], str | None] | None:
     if read is None:
         return None
-    from vaultcrm.note import Note
+    from vaultcrm.model.note import Note
 
     cache: dict[str, list[tuple[int, str]]] = {}
 

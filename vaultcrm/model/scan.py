@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vaultcrm import blocks
+from vaultcrm.model import grammar
 from vaultcrm.config import Config
 from vaultcrm.errors import InvalidNote
-from vaultcrm.note import BOM, Note, _find_frontmatter, _HEADING, normalize_heading, split_lines
-from vaultcrm.records import (
+from vaultcrm.model.note import BOM, Note, _find_frontmatter, _HEADING, normalize_heading, split_lines
+from vaultcrm.model.records import (
     RECENT_CONTEXT,
     NoteRecord,
     assemble,
@@ -72,7 +72,7 @@ def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mti
     # tags and links never span lines, so one pass over the whole body finds what a per-line pass would
     tags = line_tags(body) if "#" in body else []
     tasks = task_records(path, lines(_TASKISH)) if "[" in body else []
-    links = blocks.wikilinks(body) if "[[" in body else []
+    links = grammar.wikilinks(body) if "[[" in body else []
     return assemble(path, props, body_tags=tags, entries=entries, tasks=tasks, body_links=links, config=config,
                     size=size, mtime_ns=mtime_ns)
 

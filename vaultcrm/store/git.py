@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 from vaultcrm.errors import VaultCRMError
-from vaultcrm.vault import Vault
+from vaultcrm.store.vault import Vault
 
 
 class ChangeLike(Protocol):

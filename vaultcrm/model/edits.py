@@ -12,10 +12,12 @@ import re
 from datetime import date
 from typing import Any
 
-from vaultcrm import blocks, yamlblock
+from vaultcrm.model import grammar
+
+from vaultcrm.model import yamlblock
 from vaultcrm.dates import ISO_DATE, iso_date
 from vaultcrm.errors import InvalidNote, UnsafeEdit
-from vaultcrm.note import Note, Section, normalize_heading, strip_eol
+from vaultcrm.model.note import Note, Section, normalize_heading, strip_eol
 
 CANONICAL_SECTIONS = ["Recent Context", "Key Facts", "Topics", "Open Tasks", "Account Status",
                       "Key Contacts", "Opportunities", "Blockers", "Key Decisions", "Related"]
@@ -296,10 +298,10 @@ def _insert_item(note: Note, section: Section, text: str, *, before: int | None 
 def add_entry(note: Note, day: date, text: str, *, link: str | None = None, via: str | None = None) -> Note:
     """Insert a Recent Context entry at its date's place (newest first), creating the section."""
     note, section = ensure_section(note, "Recent Context")
-    line = blocks.format_entry(day, text, link=link, via=via)
+    line = grammar.format_entry(day, text, link=link, via=via)
     before = None
     for i, raw in note.body_lines(section.body_start, section.end):
-        e = blocks.parse_entry(raw, i)
+        e = grammar.parse_entry(raw, i)
         if e is not None and e.date is not None and e.date <= day:
             before = i
             break
@@ -308,12 +310,12 @@ def add_entry(note: Note, day: date, text: str, *, link: str | None = None, via:
 
 def add_bullet(note: Note, heading: str, text: str) -> Note:
     note, section = ensure_section(note, heading)
-    return insert_item(note, section, blocks.bullet(section.heading, text))
+    return insert_item(note, section, grammar.bullet(section.heading, text))
 
 
 def add_task(note: Note, text: str, due: date | None = None) -> Note:
     note, section = ensure_section(note, "Open Tasks")
-    return insert_item(note, section, blocks.format_task(text, due=due))
+    return insert_item(note, section, grammar.format_task(text, due=due))
 
 
 def replace_line(note: Note, index: int, text: str, *, insert_above: str | None = None) -> Note:
@@ -328,7 +330,7 @@ def replace_line(note: Note, index: int, text: str, *, insert_above: str | None 
 
 # ---- Account Status table ----------------------------------------------------------------------
 def _field_key(name: str) -> str:
-    return re.sub(r"[\s_-]+", " ", blocks.plain_cell(name)).strip().lower()
+    return re.sub(r"[\s_-]+", " ", grammar.plain_cell(name)).strip().lower()
 
 
 def status_rows(note: Note) -> list[tuple[int, str, str]]:
@@ -339,14 +341,14 @@ def status_rows(note: Note) -> list[tuple[int, str, str]]:
     rows = []
     header_seen = False
     for i, text in note.body_lines(section.body_start, section.end):
-        cells = blocks.table_row(text)
+        cells = grammar.table_row(text)
         if cells is None or len(cells) < 2:
             continue
         if not header_seen:
             header_seen = True
             if _field_key(cells[0]) == "field":
                 continue
-        rows.append((i, blocks.plain_cell(cells[0]), blocks.plain_cell(cells[1])))
+        rows.append((i, grammar.plain_cell(cells[0]), grammar.plain_cell(cells[1])))
     return rows
 
 
@@ -356,7 +358,7 @@ def set_status_cell(note: Note, key: str, value: str) -> Note:
     for line, name, _ in status_rows(note):
         if _field_key(name) == want:
             raw = strip_eol(note.lines[line])
-            return replace_line(note, line, blocks.replace_cell(raw, 1, value))
+            return replace_line(note, line, grammar.replace_cell(raw, 1, value))
     return note
 
 

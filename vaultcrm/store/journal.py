@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from vaultcrm.errors import NotFound, WriteConflict
-from vaultcrm.vault import Vault, atomic_write, digest
+from vaultcrm.store.vault import Vault, atomic_write, digest
 
 KEEP = 200  # journal entries kept; older ones are pruned
 
@@ -167,7 +167,7 @@ def undo_edit(ctx: Any, number: int | None = None, *, dry_run: bool = False) -> 
     commit the restored files too (only them)."""
     entry, results = undo(ctx.vault, number, dry_run=dry_run)
     if not dry_run and (ctx.config.git_commit or getattr(ctx, "git_commit", False)):
-        from vaultcrm import gitops
+        from vaultcrm.store import git
 
         changes = []
         for f, (_, current, restored) in zip(entry.files, results, strict=True):
@@ -176,7 +176,7 @@ def undo_edit(ctx: Any, number: int | None = None, *, dry_run: bool = False) -> 
             else:
                 changes.append(_Restore(f["path"], current, restored, None))
         paths = [p for f in entry.files for p in (f["path"], f.get("moved_to")) if p]
-        gitops.commit(ctx.vault, paths, f"vaultcrm undo {entry.number}: {entry.command}\n\n" + "\n".join(paths),
+        git.commit(ctx.vault, paths, f"vaultcrm undo {entry.number}: {entry.command}\n\n" + "\n".join(paths),
                       changes=changes)
     ctx._scan = None
     return entry, results

@@ -15,14 +15,14 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from vaultcrm import blocks
+from vaultcrm.model import grammar
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import VaultCRMError
-from vaultcrm.note import Note, Section, eol, normalize_heading, strip_eol
-from vaultcrm.records import RECENT_CONTEXT, NoteRecord, fold, string_list
+from vaultcrm.model.note import Note, Section, eol, normalize_heading, strip_eol
+from vaultcrm.model.records import RECENT_CONTEXT, NoteRecord, fold, string_list
 
 if TYPE_CHECKING:
-    from vaultcrm.ops import Context, EditResult
+    from vaultcrm.ops.legacy import Context, EditResult
 
 #: Every finding code, with what it means. Codes are a contract: scripts match on them.
 CODES: dict[str, str] = {
@@ -141,7 +141,7 @@ def _splice(note: Note, start: int, end: int, lines: Sequence[str]) -> Note:
 
 # ---- Recent Context ----------------------------------------------------------------------------
 def entry_date(unit: Unit) -> date | None:
-    e = blocks.parse_entry(unit.text) if unit.kind == "item" else None
+    e = grammar.parse_entry(unit.text) if unit.kind == "item" else None
     return e.date if e is not None else None
 
 
@@ -181,7 +181,7 @@ def is_newest_first(note: Note, section: Section) -> tuple[bool, int, int]:
 
 # ---- duplicates --------------------------------------------------------------------------------
 def _is_task(text: str) -> bool:
-    return blocks.parse_task(text) is not None
+    return grammar.parse_task(text) is not None
 
 
 def lists(note: Note, start: int, end: int) -> list[list[Unit]]:
@@ -323,7 +323,7 @@ def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str
                   targets: LinkTargets, body_links: bool = False) -> list[Finding]:
     """Every finding about one readable note (duplicates across notes need `others`: fold(name) ->
     notes with that title or alias)."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     out: list[Finding] = []
     path = rec.path
@@ -361,7 +361,7 @@ def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str
         for u in section_units(note, section.body_start, section.end):
             if u.kind != "item":
                 continue
-            e = blocks.parse_entry(u.text)
+            e = grammar.parse_entry(u.text)
             if e is None or e.date is None:
                 shown = e.raw_date if e is not None else u.text.strip()[:40]
                 add(u.start + 1, "undated-entry", f"Recent Context line is not dated ({shown!r})")
@@ -383,7 +383,7 @@ def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str
     for i, text in note.body_lines(note.body_start, len(note.lines)):
         if "[" not in text:
             continue
-        t = blocks.parse_task(text, i)
+        t = grammar.parse_task(text, i)
         if t is None:
             continue
         for field_name, value in t.dates.items():
@@ -405,7 +405,7 @@ def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str
                 add(_key_line(note, key), "placeholder-value",
                     f"property {key!r} holds a placeholder ({v!r})" if v.strip() else f"property {key!r} is empty text")
                 break
-    from vaultcrm import edits
+    from vaultcrm.model import edits
 
     for line, field_name, value in edits.status_rows(note):
         if value.strip() and is_placeholder(value):
@@ -414,14 +414,14 @@ def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str
     # links
     for key, value in props.items():
         for item in string_list(value) if isinstance(value, (str, list)) else []:
-            for target in blocks.wikilinks(item):
+            for target in grammar.wikilinks(item):
                 if not targets.resolves(target):
                     add(_key_line(note, key), "broken-link", f"property {key!r} links to [[{target}]], no such note")
     if body_links:
         for i, text in note.body_lines(note.body_start, len(note.lines)):
             if "[[" not in text:
                 continue
-            for target in blocks.wikilinks(re.sub(r"`[^`]*`", "", text)):
+            for target in grammar.wikilinks(re.sub(r"`[^`]*`", "", text)):
                 if not targets.resolves(target):
                     add(i + 1, "broken-link", f"[[{target}]] names no note")
     return out
@@ -467,7 +467,7 @@ def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False)
 def fix_note(note: Note, effective: date | None) -> Note:
     """The safe repairs on one note: exact duplicate bullets dropped, Recent Context newest first,
     `last_contact` raised to `effective` (in the block's own quoting style)."""
-    from vaultcrm import edits
+    from vaultcrm.model import edits
 
     note = drop_duplicates(note)
     for n in range(len(recent_context_sections(note))):
@@ -485,8 +485,8 @@ def fix_note(note: Note, effective: date | None) -> Note:
 def fix(ctx: Context, name: str | None = None, *, body_links: bool = False,
         dry_run: bool = False) -> tuple[EditResult, list[Finding]]:
     """Apply the safe repairs as one journaled edit; returns it and the findings that remain."""
-    from vaultcrm import ops
-    from vaultcrm.ops import apply_changes
+    from vaultcrm.ops import legacy as ops
+    from vaultcrm.ops.legacy import apply_changes
 
     findings = diagnose(ctx, name, body_links=body_links)
     fixable = [f for f in findings if f.fixable]

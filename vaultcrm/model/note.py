@@ -136,7 +136,7 @@ class Note:
         fm = self.frontmatter
         if fm is None:
             return {}
-        from vaultcrm import yamlblock
+        from vaultcrm.model import yamlblock
 
         if fm.fmt == "toml":
             return yamlblock.load_toml(fm.text, path=self.path, first_line=fm.body_start + 1)

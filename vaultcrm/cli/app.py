@@ -59,16 +59,16 @@ def _root(
 def _ctx(focus: str | None = None) -> Any:
     """The operations' context; `focus` names the one note a command is about (faster on big vaults)."""
     from vaultcrm.dates import today
-    from vaultcrm.ops import Context
-    from vaultcrm.vault import Vault
+    from vaultcrm.ops.legacy import Context
+    from vaultcrm.store.vault import Vault
 
     ctx = Context.open(Vault.discover(State.vault_arg), today())
     ctx.progress = _progress()
     ctx.focus = focus
     if State.commit:
-        from vaultcrm import gitops
+        from vaultcrm.store import git
 
-        if not gitops.is_work_tree(ctx.vault):  # said before anything is written, not after
+        if not git.is_work_tree(ctx.vault):  # said before anything is written, not after
             raise UsageError(f"--commit: the vault {ctx.vault.root} is not a git work tree")
         ctx.git_commit = True  # type: ignore[attr-defined]
     return ctx
@@ -78,7 +78,7 @@ def _progress() -> Any:
     """A rich progress bar on stderr for index builds that take over a second, on a terminal only."""
     if not sys.stderr.isatty():
         return None
-    from vaultcrm.index import timed_progress
+    from vaultcrm.store.index import timed_progress
 
     def make() -> Any:
         import atexit
@@ -185,7 +185,8 @@ Name = Annotated[str, typer.Argument(help="A note's title, alias, file name or v
 @app.command()
 def show(name: Name, json_: JsonOpt = False) -> None:
     """One note: properties, account status, recent context (newest first), open tasks, sections."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     ctx = _ctx(name)
     views, warnings = ops.show(ctx, name, exact_one=json_)
@@ -208,7 +209,8 @@ def list_(
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
     """Notes as a table, filtered by kind, tags and properties."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     fmt = _fmt(json_, csv_, tsv)
     ctx = _ctx()
@@ -222,7 +224,8 @@ def list_(
 @app.command()
 def get(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], json_: JsonOpt = False) -> None:
     """Print one property's bare value (lists one item a line), for $(…) in scripts."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     value = ops.get_property(_ctx(name), name, key)
     _json({"key": key, "value": value}) if json_ else _out(render.bare(value))
@@ -239,7 +242,7 @@ def log(
     dry_run: DryRun = False,
 ) -> None:
     """Add a Recent Context entry at its date's place and raise last_contact if it is later."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     ctx = _ctx(name)
     _finish_edit(ops.log(ctx, name, text, day=_date(date_, ctx.today), via=via, link=link, dry_run=dry_run))
@@ -256,7 +259,8 @@ def set_(
     dry_run: DryRun = False,
 ) -> None:
     """Set a frontmatter property (and the Account Status row of that name)."""
-    from vaultcrm import edits, ops
+    from vaultcrm.model import edits
+    from vaultcrm.ops import legacy as ops
 
     def typed(v: str) -> Any:
         return v if string else edits.coerce_value(v)
@@ -276,7 +280,7 @@ def set_(
 @app.command()
 def unset(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], dry_run: DryRun = False) -> None:
     """Remove a frontmatter property."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     _finish_edit(ops.unset_property(_ctx(name), name, key, dry_run=dry_run))
 
@@ -289,7 +293,7 @@ def add(
     dry_run: DryRun = False,
 ) -> None:
     """Append a bullet to a section, creating it in canonical order (Blockers get ❌, Key Decisions ✅)."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     _finish_edit(ops.add(_ctx(name), name, section, text, dry_run=dry_run))
 
@@ -304,7 +308,7 @@ def new(
     dry_run: DryRun = False,
 ) -> None:
     """Create a note from a template (.vaultcrm/templates/KIND.md overrides the built-in one)."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     _finish_edit(ops.new_note(_ctx(), kind, title, folder=folder, account=account, dry_run=dry_run), json_)
 
@@ -329,7 +333,7 @@ def task_add(
     dry_run: DryRun = False,
 ) -> None:
     """Add an open task under ## Open Tasks (created if missing)."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     ctx = _ctx(name)
     _finish_edit(ops.task_add(ctx, name, text, due=_date(due, ctx.today, prefer="future"), dry_run=dry_run))
@@ -345,7 +349,8 @@ def task_list(
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
     """Tasks with their ids, across the vault or for one note."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     fmt = _fmt(json_, csv_, tsv)
     ctx = _ctx(name)
@@ -362,7 +367,7 @@ def task_list(
 @task_app.command("done")
 def task_done(args: TaskArgs, dry_run: DryRun = False) -> None:
     """Tick a task as Obsidian Tasks does ([x] and ✅ date); a recurring task gets its next instance."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     name, match = _split_match(args)
     _finish_edit(ops.task_done(_ctx(name), name, match, dry_run=dry_run))
@@ -371,7 +376,7 @@ def task_done(args: TaskArgs, dry_run: DryRun = False) -> None:
 @task_app.command("undo")
 def task_undo(args: TaskArgs, dry_run: DryRun = False) -> None:
     """Reopen a done task ([ ] and its ✅ date removed)."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     name, match = _split_match(args)
     _finish_edit(ops.task_undo(_ctx(name), name, match, dry_run=dry_run))
@@ -386,7 +391,8 @@ def stale(
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
     """Accounts whose last contact is older than their cadence (oldest first), then undated ones."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     fmt = _fmt(json_, csv_, tsv)
     ctx = _ctx()
@@ -402,7 +408,8 @@ def agenda(
     json_: JsonOpt = False,
 ) -> None:
     """Overdue tasks, tasks due soon, and accounts going stale within DAYS."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     ctx = _ctx()
     a = ops.agenda(ctx, days=days)
@@ -430,7 +437,8 @@ def timeline(
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
     """Recent Context entries across the vault (or one account), newest first."""
-    from vaultcrm import ops, render
+    from vaultcrm import render
+    from vaultcrm.ops import legacy as ops
 
     fmt = _fmt(json_, csv_, tsv)
     ctx = _ctx(name)
@@ -444,7 +452,7 @@ def timeline(
 @app.command()
 def who(name: Name, json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False) -> None:
     """The people through whom an account's contact runs, with their latest date and count."""
-    from vaultcrm import ops
+    from vaultcrm.ops import legacy as ops
 
     fmt = _fmt(json_, csv_, tsv)
     rows = ops.who(_ctx(name), name)
@@ -457,7 +465,7 @@ def index_(
     json_: JsonOpt = False,
 ) -> None:
     """Bring the cache in .vaultcrm/ up to date (deleting .vaultcrm/ is always safe)."""
-    from vaultcrm import index
+    from vaultcrm.store import index
 
     ctx = _ctx()
     scan = index.load(ctx.vault, ctx.config, progress=ctx.progress, rebuild=rebuild)
@@ -520,5 +528,5 @@ def _click_exception() -> type[BaseException]:
 
     return _click.ClickException
 
-from vaultcrm import cli_health  # noqa: E402
+from vaultcrm.cli import health as cli_health
 cli_health.register(app)

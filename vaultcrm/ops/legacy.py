@@ -14,14 +14,18 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from vaultcrm import blocks, edits, query
+from vaultcrm import query
+
+from vaultcrm.model import grammar
+
+from vaultcrm.model import edits
 from vaultcrm.config import Config, load_config
 from vaultcrm.dates import iso_date, parse_period
 from vaultcrm.errors import Ambiguous, NotFound, OutsideVault, UnsafeEdit, UsageError, VaultCRMError, WriteConflict
-from vaultcrm.index import Scan, scan
-from vaultcrm.note import Note, strip_eol
-from vaultcrm.records import PEOPLE_KEYS, NoteRecord, TaskRecord, entries_of, fold, string_list, tasks_of
-from vaultcrm.vault import Vault
+from vaultcrm.store.index import Scan, scan
+from vaultcrm.model.note import Note, strip_eol
+from vaultcrm.model.records import PEOPLE_KEYS, NoteRecord, TaskRecord, entries_of, fold, string_list, tasks_of
+from vaultcrm.store.vault import Vault
 
 
 # ---- context --------------------------------------------------------------------------------
@@ -47,7 +51,7 @@ class Context:
     def scan(self) -> Scan:
         if self._scan is None:
             if self.focus is not None:
-                from vaultcrm.index import load_focused
+                from vaultcrm.store.index import load_focused
 
                 self._scan = load_focused(self.vault, self.config, self.focus, progress=self.progress)
             if self._scan is None:
@@ -182,7 +186,7 @@ def apply_changes(ctx: Context, changes: Sequence[Change], command: str, *, dry_
 
 def _write_all(ctx: Context, changes: Sequence[Change], command: str) -> None:
     """The writing half of `apply_changes`, for callers that already hold the lock."""
-    from vaultcrm.vault import digest
+    from vaultcrm.store.vault import digest
 
     vault = ctx.vault
     for c in changes:
@@ -217,17 +221,17 @@ def _write_all(ctx: Context, changes: Sequence[Change], command: str) -> None:
 
 def record(ctx: Context, command: str, changes: Sequence[Change]) -> None:
     """After a write: journal it for `undo` and, when configured, commit it to git."""
-    from vaultcrm import journal
+    from vaultcrm.store import journal
 
     journal.append(ctx.vault, command, changes)
-    from vaultcrm import index
+    from vaultcrm.store import index
 
     index.update(ctx.vault, ctx.config, [c.path for c in changes] + [c.moved_to for c in changes if c.moved_to])
     if ctx.config.git_commit or getattr(ctx, "git_commit", False):
-        from vaultcrm import gitops
+        from vaultcrm.store import git
 
         paths = [c.path for c in changes] + [c.moved_to for c in changes if c.moved_to]
-        gitops.commit(ctx.vault, paths, f"vaultcrm {command}\n\n" + "\n".join(paths), changes=changes)
+        git.commit(ctx.vault, paths, f"vaultcrm {command}\n\n" + "\n".join(paths), changes=changes)
     ctx._scan = None
 
 
@@ -261,7 +265,7 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
         sections.append({"heading": s.heading, "level": s.level, "line": s.start + 1, "text": body})
     tasks = tasks_for(ctx, rec)
     queries = []
-    from vaultcrm import tasksquery
+    from vaultcrm.model import tasksquery
 
     blocks_found = tasksquery.blocks_in(note)
     all_tasks = [(r, t) for r in ctx.everything() for t in r.tasks] if blocks_found else []
@@ -553,17 +557,17 @@ def _edit_task(ctx: Context, row: TaskRow, *, done: bool, dry_run: bool) -> Edit
         if t is None:
             raise VaultCRMError("the task changed on disk since it was listed; run the command again", path=path)
         index = t.line - 1
-        parsed = blocks.parse_task(strip_eol(note.lines[index]), index)
+        parsed = grammar.parse_task(strip_eol(note.lines[index]), index)
         assert parsed is not None
         if done:
-            above = blocks.next_occurrence(parsed, ctx.today)
-            return edits.replace_line(note, index, blocks.tick(parsed, ctx.today), insert_above=above)
-        return edits.replace_line(note, index, blocks.untick(parsed))
+            above = grammar.next_occurrence(parsed, ctx.today)
+            return edits.replace_line(note, index, grammar.tick(parsed, ctx.today), insert_above=above)
+        return edits.replace_line(note, index, grammar.untick(parsed))
 
     verb = "done" if done else "reopened"
     message = f"{verb}: {row.task.text[:70]} ({path}:{row.task.line})"
-    parsed = blocks.parse_task(row.task.raw)
-    if done and parsed is not None and parsed.recurrence and blocks.next_occurrence(parsed, ctx.today) is None:
+    parsed = grammar.parse_task(row.task.raw)
+    if done and parsed is not None and parsed.recurrence and grammar.next_occurrence(parsed, ctx.today) is None:
         message += f"; warning: cannot compute the next occurrence of '🔁 {parsed.recurrence}', none was added"
     return edit_note(ctx, path, fn, command=f"task {'done' if done else 'undo'} {row.task.text[:40]}",
                      message=message, dry_run=dry_run)
@@ -575,7 +579,7 @@ _BAD_TITLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, account: str | None = None,
              dry_run: bool = False) -> EditResult:
-    from vaultcrm import templates
+    from vaultcrm.store import templates
 
     title = title.strip()
     if not title or title.startswith(".") or _BAD_TITLE.search(title) or ".." in title:
@@ -586,7 +590,7 @@ def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, 
         stem = f"{ctx.today.isoformat()} {title}"
     target_folder = folder if folder is not None else ctx.config.folder_for(canonical)
     rel = f"{target_folder.rstrip('/')}/{stem}.md" if target_folder.strip("/") else f"{stem}.md"  # /abs refused below
-    from vaultcrm.vault import check_relative
+    from vaultcrm.store.vault import check_relative
 
     check_relative(rel)
     ctx.vault.abspath(rel)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from vaultcrm.note import Note, strip_eol
+from vaultcrm.model.note import Note, strip_eol
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,6 @@ def run(query: str, tasks: list[tuple[Any, Any]], today: date, here: Any = None,
     The result is a list with `.errors` (instructions Tasks would not understand; then it is
     empty) and `.total` (matches before `limit`); `read(path)` enables `heading` filters.
     """
-    from vaultcrm import taskfilter
+    from vaultcrm.model.tasksquery import filters as taskfilter
 
     return taskfilter.evaluate(query, tasks, today, here=here, read=read)

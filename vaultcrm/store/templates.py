@@ -10,7 +10,7 @@ import re
 from datetime import date
 
 from vaultcrm.errors import InvalidNote, UsageError
-from vaultcrm.vault import Vault, decode
+from vaultcrm.store.vault import Vault, decode
 
 CUSTOMER = """---
 type: {{kind}}
@@ -129,7 +129,7 @@ def _yaml_scalar(value: str) -> str:
     """`value` plain when YAML reads it back as the same text (not `true`, `2026`, `a: b`), else quoted."""
     import json
 
-    from vaultcrm import yamlblock
+    from vaultcrm.model import yamlblock
 
     plain = re.fullmatch(r"[\w][\w .&()+,'-]*", value) and not value.endswith(":")
     if plain and yamlblock.load_yaml(f"k: {value}\n") == {"k": value}:

@@ -22,8 +22,8 @@ from typing import Any
 from vaultcrm import __version__
 from vaultcrm.config import Config, load_config
 from vaultcrm.errors import InvalidNote
-from vaultcrm.records import EntryRecord, NoteRecord, TaskRecord, build_record
-from vaultcrm.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
+from vaultcrm.model.records import EntryRecord, NoteRecord, TaskRecord, build_record
+from vaultcrm.store.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
 SCHEMA = 12  # bump whenever what a record holds changes (task ids, link keys)
 CACHE_FILE = "index.sqlite"
@@ -333,7 +333,7 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
 
 def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: dict[str, tuple[Any, ...]],
              unreadable: list[tuple[str, str]], parsed: int) -> Scan | None:
-    from vaultcrm.records import fold
+    from vaultcrm.model.records import fold
 
     want = fold(name.strip().strip("[]"))
     keys = {want, want + ".md", want.rstrip("/")}

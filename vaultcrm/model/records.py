@@ -13,11 +13,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
-from vaultcrm import blocks
+from vaultcrm.model import grammar
 from vaultcrm.config import Config
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote
-from vaultcrm.note import Note, normalize_heading
+from vaultcrm.model.note import Note, normalize_heading
 
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
 PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
@@ -231,9 +231,9 @@ def build_record(path: str, text: str, config: Config, *, size: int = 0, mtime_n
     Notes without code fences (nearly all) take the whole-text fast path in `scanner`; the
     result is identical to `record_from_note` (a test holds the two equal on the corpus).
     """
-    from vaultcrm import scanner
+    from vaultcrm.model import scan
 
-    return scanner.record_from_text(path, text, config, size=size, mtime_ns=mtime_ns)
+    return scan.record_from_text(path, text, config, size=size, mtime_ns=mtime_ns)
 
 
 def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
@@ -245,7 +245,7 @@ def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int
         props = exc
     body = [line for _, line in note.body_lines(note.body_start, len(note.lines))]
     return assemble(path, props, body_tags=body_tags(note), entries=entries_of(note), tasks=tasks_of(note),
-                    body_links=[x for line in body if "[[" in line for x in blocks.wikilinks(line)],
+                    body_links=[x for line in body if "[[" in line for x in grammar.wikilinks(line)],
                     config=config, size=size, mtime_ns=mtime_ns)
 
 
@@ -279,7 +279,7 @@ def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[
     links: list[str] = []
     for value in props.values():
         for item in string_list(value) if isinstance(value, (str, list)) else []:
-            links.extend(blocks.wikilinks(item))
+            links.extend(grammar.wikilinks(item))
     links.extend(body_links)
     rec.links = list(dict.fromkeys(links))
     return rec
@@ -312,7 +312,7 @@ def entries_of(note: Note) -> list[EntryRecord]:
 
 
 def entry_record(text: str, index: int) -> EntryRecord | None:
-    e = blocks.parse_entry(text, index)
+    e = grammar.parse_entry(text, index)
     if e is None:
         return None
     return EntryRecord(e.date.isoformat() if e.date else None, e.raw_date, e.link, e.text, e.via, index + 1)
@@ -334,7 +334,7 @@ def task_records(path: str, lines: Iterable[tuple[int, str]]) -> list[TaskRecord
     out: list[TaskRecord] = []
     seen: dict[str, int] = {}
     for i, text in lines:
-        t = blocks.parse_task(text, i)
+        t = grammar.parse_task(text, i)
         if t is None:
             continue
         key = t.description + "".join(f"\0{k}={v}" for k, v in sorted(t.dates.items())
@@ -342,7 +342,7 @@ def task_records(path: str, lines: Iterable[tuple[int, str]]) -> list[TaskRecord
         n = seen.get(key, 0)
         seen[key] = n + 1
         out.append(TaskRecord(
-            id=blocks.task_id(path, key, n), line=i + 1, text=t.description, status=t.status,
+            id=grammar.task_id(path, key, n), line=i + 1, text=t.description, status=t.status,
             done=t.done, cancelled=t.cancelled, due=t.due.isoformat() if t.due else None,
             done_date=t.done_date.isoformat() if t.done_date else None, raw=text,
         ))

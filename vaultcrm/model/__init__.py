@@ -1,0 +1,1 @@
+"""The pure note model: text in, structure and edits out; no disk, no terminal."""
