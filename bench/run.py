@@ -94,8 +94,8 @@ print(f"floor-b: customers={customers} stale={stale} errors={errors}", file=sys.
 PARSE_CHANGED = r"""
 import os, sys, time
 from pathlib import Path
-from vaultcrm.config import load_config
-from vaultcrm.model.records import build_record
+from vaultcrm.store.settings import load_config
+from vaultcrm.model.scan import build_record
 try:
     from vaultcrm.store.vault import decode
 except ImportError:

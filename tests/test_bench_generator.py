@@ -12,7 +12,7 @@ import pytest
 
 from vaultcrm.config import Config
 from vaultcrm.model.note import Note
-from vaultcrm.model.records import build_record
+from vaultcrm.model.scan import build_record
 
 REPO = Path(__file__).resolve().parent.parent
 NOTES = 200

@@ -9,7 +9,7 @@ from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.model import grammar
+from vaultcrm.model import grammar, sections
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import tasks_of
 
@@ -353,4 +353,4 @@ def test_replace_cell_changes_only_the_value_cell_bold_or_not(row, expected):
     ],
 )
 def test_bullets_in_blockers_and_key_decisions_get_their_seed_marks(section, text, expected):
-    assert grammar.bullet(section, text) == expected
+    assert sections.bullet(section, text) == expected

@@ -11,6 +11,7 @@ from conftest import invoke, make_vault
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vaultcrm.model import units
 from vaultcrm.ops import doctor
 from vaultcrm.model.note import Note
 
@@ -232,16 +233,16 @@ def test_reorder_sorts_dated_entries_and_keeps_every_other_line_in_place(lines: 
                                                                            final: bool) -> None:
     text = "## Recent Context" + nl + nl.join(lines) + (nl if final else "")
     note = Note.parse(text, "n.md")
-    out = doctor.reorder_entries(note, note.sections[0])
+    out = units.reorder_entries(note, note.sections[0])
     new = out.render()
     assert sorted(new.splitlines()) == sorted(text.splitlines())
     assert new.endswith(nl) == text.endswith(nl) or not lines
     sec = out.sections[0]
-    assert doctor.is_newest_first(out, sec)[0]
-    units_before = doctor.section_units(note, 1, len(note.lines))
-    units_after = doctor.section_units(out, 1, len(out.lines))
-    pinned = [(n, u.key(note)) for n, u in enumerate(units_before) if doctor.entry_date(u) is None]
-    assert pinned == [(n, u.key(out)) for n, u in enumerate(units_after) if doctor.entry_date(u) is None]
+    assert units.is_newest_first(out, sec)[0]
+    units_before = units.section_units(note, 1, len(note.lines))
+    units_after = units.section_units(out, 1, len(out.lines))
+    pinned = [(n, u.key(note)) for n, u in enumerate(units_before) if units.entry_date(u) is None]
+    assert pinned == [(n, u.key(out)) for n, u in enumerate(units_after) if units.entry_date(u) is None]
 
 
 def test_the_same_bullet_in_two_lists_under_one_heading_is_not_a_duplicate(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ from vaultcrm.model import edits
 
 from vaultcrm.model import yamlblock
 from vaultcrm.errors import VaultCRMError
-from vaultcrm.model.note import _HEADING, Note, strip_eol
+from vaultcrm.model.note import HEADING, Note, strip_eol
 from vaultcrm.model.records import entries_of, tasks_of
 
 EXAMPLES = int(os.environ.get("VAULTCRM_FUZZ_EXAMPLES", "60"))  # raise it for a deeper run
@@ -410,7 +410,7 @@ def test_the_linear_line_patterns_match_exactly_what_the_backtracking_ones_did(t
 @given(st.lists(st.sampled_from([" ", "\t", "#", "a", "\r", "b#", "##"]), max_size=12).map("".join))
 def test_the_linear_heading_pattern_reads_headings_as_the_backtracking_one_did(text):
     old = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-    a, b = old.match(text), _HEADING.match(text)
+    a, b = old.match(text), HEADING.match(text)
     assert (a is None) == (b is None)
     if a is not None:
         assert (a[1], (a[2] or "").strip()) == (b[1], (b[2] or "").strip())

@@ -13,7 +13,7 @@ from test_doctor import make_vault, snapshot
 
 from vaultcrm.model import grammar
 
-from vaultcrm.ops import merge
+from vaultcrm.model import merging as merge
 from vaultcrm.model.note import Note
 
 SEED_A = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
@@ -251,7 +251,7 @@ def test_merging_corpus_notes_keeps_every_body_line_of_from_and_undo_restores_bo
     import random
 
     from vaultcrm.dates import today
-    from vaultcrm.ops.legacy import Context
+    from vaultcrm.ops.context import Context
     from vaultcrm.store.vault import Vault
 
     ctx = Context.open(Vault(corpus_vault), today())
@@ -266,7 +266,7 @@ def test_merging_corpus_notes_keeps_every_body_line_of_from_and_undo_restores_bo
     fnote = Note.parse(before[a.path].decode("utf-8"))
     for line in fnote.lines[fnote.body_start:]:
         text = line.strip()
-        if text and not text.startswith("# ") and "[[" not in text and not merge._PLACEHOLDER_LINE.match(text):
+        if text and not text.startswith("# ") and "[[" not in text and not merge.PLACEHOLDER_LINE.match(text):
             assert text in merged, (a.path, b.path, text)
     assert vcrm(corpus_vault, "undo").exit_code == 0
     assert {p: (corpus_vault / p).read_bytes() for p in before} == before

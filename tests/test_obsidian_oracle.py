@@ -28,7 +28,8 @@ from conftest import CORPUS
 
 from vaultcrm.config import Config
 from vaultcrm.model.note import Note
-from vaultcrm.model.records import body_tags, build_record, frontmatter_tags
+from vaultcrm.model.records import body_tags, frontmatter_tags
+from vaultcrm.model.scan import build_record
 
 DATA = CORPUS / "obsidian-tasks-group__obsidian-tasks" / "tests" / "Obsidian" / "__test_data__"
 FIXTURES = sorted(DATA.glob("*.json")) if DATA.is_dir() else []

@@ -14,10 +14,11 @@ import pytest
 from conftest import invoke
 
 from tests.conftest import make_vault
-from vaultcrm.config import Config, load_config
+from vaultcrm.config import Config
+from vaultcrm.store.settings import load_config
 from vaultcrm.errors import Ambiguous, NotFound
 from vaultcrm.query import matches, resolve
-from vaultcrm.model.records import build_record
+from vaultcrm.model.scan import build_record
 from vaultcrm.store.vault import Vault
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from tests.conftest import EXAMPLES, corpus_notes
 from vaultcrm.config import Config
 from vaultcrm.model.note import Note
-from vaultcrm.model.records import record_from_note
+from vaultcrm.model.scan import record_from_note
 from vaultcrm.model.scan import record_from_text
 
 FILES = corpus_notes() + sorted(EXAMPLES.rglob("*.md"))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.legacy"]
+HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.context"]
 
 PROBE = """
 import json, sys

@@ -18,9 +18,11 @@ from hypothesis import strategies as st
 
 from tests.conftest import invoke, make_vault
 from vaultcrm.config import Config
-from vaultcrm.model.records import build_record
-from vaultcrm.model.tasksquery.filters import evaluate
-from vaultcrm.model.tasksquery import blocks_in, run
+from vaultcrm.model.scan import build_record
+from vaultcrm import render
+from vaultcrm.model import grammar
+from vaultcrm.model.tasksquery import evaluate
+from vaultcrm.model.tasksquery import query_blocks
 
 TODAY = date(2026, 11, 22)
 
@@ -60,7 +62,7 @@ def here(path: str = "Customers/Acme/README.md"):  # noqa: ANN201
 def texts(query: str, **kw: object) -> list[str]:
     result = evaluate(query, pairs(), TODAY, here=here(), **kw)  # type: ignore[arg-type]
     assert result.errors == []
-    return [t["text"] for t in result]
+    return [t.text for _, t in result]
 
 
 def as_set(query: str, **kw: object) -> set[str]:
@@ -214,7 +216,7 @@ def test_placeholders_comments_and_continuations(query: str, expected: set[str])
 def test_placeholders_are_relative_to_the_note_holding_the_query() -> None:
     other = build_record("Inbox.md", NOTES["Inbox.md"], Config())
     result = evaluate("path includes {{query.file.path}}", pairs(), TODAY, here=other)
-    assert [t["text"] for t in result] == ["Loose end", "Filed"]
+    assert [t.text for _, t in result] == ["Loose end", "Filed"]
 
 
 # ---- boolean combinations ------------------------------------------------------------------------------
@@ -296,11 +298,13 @@ def test_no_query_text_makes_the_evaluator_crash(query: str) -> None:
 
 
 def test_results_carry_what_a_listing_needs() -> None:
-    [task] = evaluate("description includes pricing", pairs(), TODAY)
-    assert task == {"id": task["id"], "title": "Acme", "path": "Customers/Acme/README.md", "line": 9,
-                    "text": "Send pricing #sales", "status": " ", "done": False, "cancelled": False,
-                    "due": "2026-11-20", "done_date": None}
-    assert run("description includes pricing", pairs(), TODAY) == [task]
+    [(note, task)] = evaluate("description includes pricing", pairs(), TODAY)
+    # the id is the stable task id: the note's path and the task's identity (text and planning dates)
+    expected_id = grammar.task_id("Customers/Acme/README.md", "Send pricing #sales\0due=2026-11-20", 0)
+    assert render.task_dict(note, task) == {
+        "id": expected_id, "title": "Acme", "path": "Customers/Acme/README.md", "line": 9,
+        "text": "Send pricing #sales", "status": " ", "done": False, "cancelled": False,
+        "due": "2026-11-20", "done_date": None}
 
 
 # ---- finding the blocks in a note ---------------------------------------------------------------------------
@@ -309,7 +313,7 @@ def test_blocks_in_finds_tasks_fences_of_any_length_and_skips_ones_shown_inside_
 
     text = ("# Doc\n\n````md\n```tasks\nnot done\n```\n````\n\n```tasks\ndone\npath includes a\n```\n"
             "\n~~~~ tasks\nno due date\n~~~~\n\n```python\nx = 1\n```\n")
-    found = blocks_in(Note.parse(text, "a.md"))
+    found = query_blocks(Note.parse(text, "a.md"))
     assert [(b.line, b.text) for b in found] == [(9, "done\npath includes a"), (14, "no due date")]
 
 
@@ -374,8 +378,8 @@ def test_show_with_a_query_it_cannot_understand_still_shows_the_note(tmp_path: P
 
 def test_query_blocks_are_the_fences_the_note_model_sees() -> None:
     from vaultcrm.model.note import Note
-    from vaultcrm.model.tasksquery import blocks_in
+    from vaultcrm.model.tasksquery import query_blocks
 
     text = "# N\n\n    ```tasks\n    not done\n    ```\n\n````markdown\n```tasks\ndone\n```\n````\n\n~~~tasks\ndone\n"
-    blocks = blocks_in(Note.parse(text))
+    blocks = query_blocks(Note.parse(text))
     assert [(b.line, b.text) for b in blocks] == [(3, "    not done"), (13, "done")]

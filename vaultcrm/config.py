@@ -1,12 +1,12 @@
-"""A vault's settings from `.vaultcrm.toml`, merged over defaults that fit the seed notes."""
+"""A vault's settings: the defaults that fit the seed notes, and how `.vaultcrm.toml` overrides them.
+
+Pure: `store.settings` reads the file; this module only interprets its data."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from vaultcrm.errors import UsageError
 
 CONFIG_FILE = ".vaultcrm.toml"
 
@@ -65,18 +65,9 @@ class Config:
         return hashlib.sha1(blob.encode()).hexdigest()[:12]  # noqa: S324
 
 
-def load_config(root: Path) -> Config:
-    """The vault's config; a broken `.vaultcrm.toml` is a usage error naming its line."""
-    import tomllib
-
+def from_settings(data: dict[str, Any]) -> Config:
+    """The config that a parsed `.vaultcrm.toml` describes, merged over the defaults."""
     cfg = Config()
-    path = root / CONFIG_FILE
-    if not path.is_file():
-        return cfg
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {CONFIG_FILE}: {exc}", path=CONFIG_FILE) from None
     kinds = data.get("kinds", {})
     if isinstance(kinds, dict):
         for kind, synonyms in kinds.items():

@@ -131,3 +131,22 @@ def has_tag(rec: NoteRecord, tag: str) -> bool:
     """Tag match as Obsidian searches: case-insensitive, and `#a` also matches `#a/b`."""
     want = fold(tag.lstrip("#"))
     return any(fold(t) == want or fold(t).startswith(want + "/") for t in rec.tags)
+
+
+def sort_records(rows: Sequence[NoteRecord], sort: str, get: Callable[[NoteRecord, str], Any]) -> list[NoteRecord]:
+    """`rows` by the field `sort` names (`-key` reverses): numbers as numbers before text, notes
+    without the field last, ties by path."""
+    desc = sort.startswith("-")
+    key = sort.lstrip("-")
+
+    def sort_key(r: NoteRecord) -> tuple[int, float, str]:
+        v = get(r, key)
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return (0, float(v), "")
+        return (1, 0.0, fold(_text(v)))
+
+    def missing(r: NoteRecord) -> bool:
+        return get(r, key) in (None, "", [])
+
+    present = sorted((r for r in rows if not missing(r)), key=lambda r: (sort_key(r), r.path), reverse=desc)
+    return present + [r for r in rows if missing(r)]

@@ -12,15 +12,29 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from vaultcrm.model.sections import ACCOUNT_STATUS, OPEN_TASKS, RECENT_CONTEXT, SHOWN_AS_TABLES, normalize_heading
+
 SPARK = "▁▂▃▄▅▆▇█"
 PANEL_ROWS = 50  # rows of one table or section in the `show` panel: a person reads, --json has all
 
 
 # ---- plain data ------------------------------------------------------------------------------
-def task_dict(note: Any, number: int, t: Any) -> dict[str, Any]:
-    return {"id": t.id, "number": number, "title": note.title, "path": note.path, "line": t.line,
-            "text": t.text, "status": t.status, "done": t.done, "cancelled": t.cancelled, "due": t.due,
-            "done_date": t.done_date}
+def task_dict(note: Any, t: Any, number: int | None = None) -> dict[str, Any]:
+    """A task for scripts; `number` (its place in a listing) only where the listing numbers tasks."""
+    head = {"id": t.id} if number is None else {"id": t.id, "number": number}
+    return {**head, "title": note.title, "path": note.path, "line": t.line, "text": t.text, "status": t.status,
+            "done": t.done, "cancelled": t.cancelled, "due": t.due, "done_date": t.done_date}
+
+
+def task_row_dict(row: Any) -> dict[str, Any]:
+    """A task of `task list`/`agenda` (an `ops.tasks.TaskRow`)."""
+    return task_dict(row.note, row.task, row.number)
+
+
+def query_dict(q: Any) -> dict[str, Any]:
+    """A ```tasks block of `show`, its tasks as scripts see them."""
+    return {"line": q["line"], "query": q["query"], "tasks": [task_dict(n, t) for n, t in q["tasks"]],
+            "errors": q["errors"], "total": q["total"]}
 
 
 def note_dict(rec: Any, last: Any = None) -> dict[str, Any]:
@@ -35,10 +49,10 @@ def show_dict(view: Any) -> dict[str, Any]:
     d["status"] = dict(view.status)
     d["recent_context"] = [{k: e[k] for k in ("date", "raw_date", "link", "text", "via", "line")}
                            for e in view.entries]
-    d["tasks"] = [task_dict(n, i, t) for i, (n, t) in enumerate(view.tasks, 1)]
+    d["tasks"] = [task_dict(n, t, i) for i, (n, t) in enumerate(view.tasks, 1)]
     d["sections"] = [{"heading": s["heading"], "level": s["level"], "line": s["line"], "text": s["text"]}
                      for s in view.sections]
-    d["queries"] = view.queries
+    d["queries"] = [query_dict(q) for q in view.queries]
     d["contact_history"] = [{"month": m, "count": c} for m, c in view.history]
     return d
 
@@ -55,6 +69,57 @@ def timeline_dict(row: Any) -> dict[str, Any]:
     return {"date": row.date.isoformat(), "account": row.account.title, "account_path": row.account.path,
             "title": row.record.title, "path": row.record.path, "line": e.line, "link": e.link, "text": e.text,
             "via": e.via}
+
+
+def agenda_dict(a: Any) -> dict[str, Any]:
+    return {"overdue": [task_row_dict(r) for r in a.overdue], "due_soon": [task_row_dict(r) for r in a.due_soon],
+            "going_stale": [stale_dict(r) for r in a.going_stale]}
+
+
+def person_dict(p: Any) -> dict[str, Any]:
+    return {"name": p.name, "last": p.last, "count": p.count, "sources": list(p.sources)}
+
+
+def journal_dict(e: Any) -> dict[str, Any]:
+    """An entry of `undo --list`."""
+    from datetime import datetime
+
+    return {"number": e.number, "time": datetime.fromtimestamp(e.time).astimezone().isoformat(timespec="seconds"),
+            "command": e.command, "paths": [f.get("moved_to") or f["path"] for f in e.files], "undone": e.undone}
+
+
+def edit_dict(result: Any, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An edit's outcome for `--json`: the message, the paths written, the diff of a dry run."""
+    return {"message": result.message, "dry_run": result.dry_run,
+            "paths": [c.moved_to or c.path for c in result.changes],
+            **({"diff": result.diff()} if result.dry_run else {}), **result.data, **(extra or {})}
+
+
+# ---- table specs: (columns of the row dicts, headers) for each listing ---------------------------------
+TableSpec = tuple[list[str], list[str]]
+LIST_TABLE: TableSpec = (["title", "kind", "last_contact", "tags", "path"], ["Title", "Kind", "Last contact", "Tags", "Path"])
+STALE_TABLE: TableSpec = (["title", "last_contact", "days", "source", "path"], ["Title", "Last contact", "Days", "Source", "Path"])
+TASK_TABLE: TableSpec = (["number", "id", "status", "due", "text", "title", "path", "line"],
+                         ["#", "Id", "", "Due", "Task", "Note", "Path", "Line"])
+AGENDA_TASK_TABLE: TableSpec = (["id", "due", "text", "title", "path"], ["Id", "Due", "Task", "Note", "Path"])
+AGENDA_STALE_TABLE: TableSpec = (["title", "last_contact", "stale_on", "path"], ["Title", "Last contact", "Stale on", "Path"])
+TIMELINE_TABLE: TableSpec = (["date", "account", "text", "via", "path"], ["Date", "Account", "Entry", "Via", "Path"])
+WHO_TABLE: TableSpec = (["name", "last", "count", "sources"], ["Person", "Last", "Count", "Seen in"])
+DOCTOR_TABLE: TableSpec = (["path", "line", "code", "message", "fix"], ["Path", "Line", "Code", "Problem", "Fixable"])
+UNDO_TABLE: TableSpec = (["number", "time", "command", "files", "state"], ["#", "Time", "Command", "Files", ""])
+
+
+def task_table_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Task dicts as the table shows them: the checkbox as the note shows it (scripts have `status`)."""
+    return [{**d, "status": f"[{d['status']}]"} for d in rows]
+
+
+def doctor_table_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**f, "fix": "yes" if f["fixable"] else ""} for f in findings]
+
+
+def undo_table_rows(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**e, "files": ", ".join(e["paths"]), "state": "undone" if e["undone"] else ""} for e in entries]
 
 
 def to_json(data: Any, *, pretty: bool = True) -> str:
@@ -122,69 +187,108 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
 
 
 def show_panel(view: Any) -> Any:
+    """The `show` panel: a header, then each part of the note that has something to show."""
     from rich.console import Group
     from rich.markup import escape
     from rich.panel import Panel
-    from rich.table import Table
+
+    parts: list[Any] = [_panel_head(view)]
+    for part in (_panel_history, _panel_properties, _panel_status, _panel_entries, _panel_tasks):
+        shown = part(view)
+        if shown is not None:
+            parts.append(shown)
+    parts += _panel_queries(view) + _panel_sections(view)
+    return Panel(Group(*parts), title=f"[bold]{escape(view.record.title)}[/bold]", title_align="left")
+
+
+def _panel_head(view: Any) -> Any:
     from rich.text import Text
 
-    rec = view.record
-    parts: list[Any] = []
+    rec, last = view.record, view.last_contact
     head = Text()
     head.append(f"{rec.kind or 'note'}", style="cyan")
     head.append(f"  {rec.path}", style="dim")
-    if view.last_contact.date:
-        head.append(f"\nlast contact {view.last_contact.date.isoformat()} ({view.last_contact.source})")
-    else:
-        head.append("\nlast contact unknown")
-    parts.append(head)
-    histogram = view.history
-    if histogram:
-        counts = [c for _, c in histogram]
-        line = Text(f"contacts {histogram[0][0]}…{histogram[-1][0]}  ")
-        line.append(sparkline(counts), style="green")
-        line.append(f"  {sum(counts)} in {len(counts)} months", style="dim")
-        parts.append(line)
-    if rec.properties:
-        props = Table.grid(padding=(0, 2))
-        props.add_column(style="bold")
-        props.add_column(overflow="fold")
-        for k, v in rec.properties.items():
-            props.add_row(escape(str(k)), escape(_cell(v)))
-        parts.append(Panel(props, title="Properties", title_align="left"))
-    if view.status:
-        parts.append(table("Account Status", ["Field", "Value"], view.status))
-    if view.entries:
-        shown_entries = view.entries[:PANEL_ROWS]
-        title = "Recent Context" + (f" (newest {PANEL_ROWS} of {len(view.entries)}; all with --json)"
-                                    if len(view.entries) > PANEL_ROWS else "")
-        t = table(title, ["Date", "Entry", "Via"],
-                  [(e["date"] or e["raw_date"], (f"[[{e['link']}]] " if e["link"] else "") + e["text"], e["via"] or "")
-                   for e in shown_entries])
-        parts.append(t)
-    open_tasks = [(n, i, t) for i, (n, t) in enumerate(view.tasks, 1) if not t.done and not t.cancelled]
-    if open_tasks:
-        def where(n: Any, t: Any) -> str:  # a line of this note, or a note filed under it (by file name)
-            return f"line {t.line}" if n.path == rec.path else f"{n.path.rsplit('/', 1)[-1]}:{t.line}"
+    head.append(f"\nlast contact {last.date.isoformat()} ({last.source})" if last.date else "\nlast contact unknown")
+    return head
 
-        more = f" (first {PANEL_ROWS} of {len(open_tasks)}; all with task list)" if len(open_tasks) > PANEL_ROWS else ""
-        parts.append(table("Open Tasks" + more, ["#", "Id", "Due", "Task", "Where"],
-                           [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in open_tasks[:PANEL_ROWS]]))
+
+def _panel_history(view: Any) -> Any:
+    from rich.text import Text
+
+    if not view.history:
+        return None
+    counts = [c for _, c in view.history]
+    line = Text(f"contacts {view.history[0][0]}…{view.history[-1][0]}  ")
+    line.append(sparkline(counts), style="green")
+    line.append(f"  {sum(counts)} in {len(counts)} months", style="dim")
+    return line
+
+
+def _panel_properties(view: Any) -> Any:
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.table import Table
+
+    if not view.record.properties:
+        return None
+    props = Table.grid(padding=(0, 2))
+    props.add_column(style="bold")
+    props.add_column(overflow="fold")
+    for k, v in view.record.properties.items():
+        props.add_row(escape(str(k)), escape(_cell(v)))
+    return Panel(props, title="Properties", title_align="left")
+
+
+def _panel_status(view: Any) -> Any:
+    return table(ACCOUNT_STATUS, ["Field", "Value"], view.status) if view.status else None
+
+
+def _panel_entries(view: Any) -> Any:
+    if not view.entries:
+        return None
+    more = f" (newest {PANEL_ROWS} of {len(view.entries)}; all with --json)" if len(view.entries) > PANEL_ROWS else ""
+    return table(RECENT_CONTEXT + more, ["Date", "Entry", "Via"],
+                 [(e["date"] or e["raw_date"], (f"[[{e['link']}]] " if e["link"] else "") + e["text"], e["via"] or "")
+                  for e in view.entries[:PANEL_ROWS]])
+
+
+def _panel_tasks(view: Any) -> Any:
+    rec = view.record
+    open_tasks = [(n, i, t) for i, (n, t) in enumerate(view.tasks, 1) if t.open]
+    if not open_tasks:
+        return None
+
+    def where(n: Any, t: Any) -> str:  # a line of this note, or a note filed under it (by file name)
+        return f"line {t.line}" if n.path == rec.path else f"{n.path.rsplit('/', 1)[-1]}:{t.line}"
+
+    more = f" (first {PANEL_ROWS} of {len(open_tasks)}; all with task list)" if len(open_tasks) > PANEL_ROWS else ""
+    return table(OPEN_TASKS + more, ["#", "Id", "Due", "Task", "Where"],
+                 [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in open_tasks[:PANEL_ROWS]])
+
+
+def _panel_queries(view: Any) -> list[Any]:
+    from rich.text import Text
+
+    out = []
     for q in view.queries:
-        if q.get("errors"):
-            parts.append(Text(f"Tasks query (line {q['line']}) cannot be read:\n" + "\n".join(q["errors"]),
-                              style="red"))
+        if q["errors"]:
+            out.append(Text(f"Tasks query (line {q['line']}) cannot be read:\n" + "\n".join(q["errors"]), style="red"))
             continue
-        parts.append(table(f"Tasks query (line {q['line']}): {len(q['tasks'])} of {q.get('total', len(q['tasks']))}",
-                           ["Task", "Due", "Where"],
-                           [(("✅ " if t["done"] else "") + t["text"], t["due"] or "", f"{t['path']}:{t['line']}")
-                            for t in q["tasks"]]))
-    shown = {"recent context", "open tasks", "account status"}
+        out.append(table(f"Tasks query (line {q['line']}): {len(q['tasks'])} of {q['total']}", ["Task", "Due", "Where"],
+                         [(("✅ " if t.done else "") + t.text, t.due or "", f"{n.path}:{t.line}") for n, t in q["tasks"]]))
+    return out
+
+
+def _panel_sections(view: Any) -> list[Any]:
+    from rich.markup import escape
+    from rich.panel import Panel
+    from rich.text import Text
+
+    out = []
     for s in view.sections:
-        if s["heading"].strip().lower() in shown or not s["text"].strip():
+        if normalize_heading(s["heading"]) in SHOWN_AS_TABLES or not s["text"].strip():
             continue
         lines = s["text"].split("\n")
-        body = "\n".join(lines[:PANEL_ROWS]) + (f"\n… {len(lines) - PANEL_ROWS} more lines (see --json)"
-                                                if len(lines) > PANEL_ROWS else "")
-        parts.append(Panel(Text(body), title=escape(s["heading"]), title_align="left"))
-    return Panel(Group(*parts), title=f"[bold]{escape(rec.title)}[/bold]", title_align="left")
+        more = f"\n… {len(lines) - PANEL_ROWS} more lines (see --json)" if len(lines) > PANEL_ROWS else ""
+        out.append(Panel(Text("\n".join(lines[:PANEL_ROWS]) + more), title=escape(s["heading"]), title_align="left"))
+    return out

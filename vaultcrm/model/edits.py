@@ -17,16 +17,14 @@ from vaultcrm.model import grammar
 from vaultcrm.model import yamlblock
 from vaultcrm.dates import ISO_DATE, iso_date
 from vaultcrm.errors import InvalidNote, UnsafeEdit
-from vaultcrm.model.note import Note, Section, normalize_heading, strip_eol
+from vaultcrm.model import sections
+from vaultcrm.model.note import Note, Section, strip_eol
 
-CANONICAL_SECTIONS = ["Recent Context", "Key Facts", "Topics", "Open Tasks", "Account Status",
-                      "Key Contacts", "Opportunities", "Blockers", "Key Decisions", "Related"]
-_CANON = {normalize_heading(s): i for i, s in enumerate(CANONICAL_SECTIONS)}
 _LIST_ITEM = re.compile(r"\s*(?:[-*+]|\d+[.)])\s")
 
 
 # ---- frontmatter properties ------------------------------------------------------------------
-def _key_spans(note: Note) -> list[tuple[str, int, int]]:
+def key_spans(note: Note) -> list[tuple[str, int, int]]:
     """(key, start, end) note-line spans of each top-level key, trailing blanks/comments excluded."""
     fm = note.frontmatter
     assert fm is not None
@@ -152,7 +150,7 @@ def set_property(note: Note, key: str, value: Any) -> Note:
         _verify(note, new, key, value)
         return new
     before = note.properties
-    spans = _key_spans(note)
+    spans = key_spans(note)
     style = _quote_style(note, key if key in before else None)
     new_lines = _format_property(key, value, style)
     hit = [s for s in spans if s[0] == key]
@@ -171,7 +169,7 @@ def unset_property(note: Note, key: str) -> Note:
     _editable_block(note)
     if note.frontmatter is None or key not in note.properties:
         return note
-    hit = [s for s in _key_spans(note) if s[0] == key]
+    hit = [s for s in key_spans(note) if s[0] == key]
     if not hit:
         raise UnsafeEdit(f"cannot locate property {key!r} in the frontmatter", path=note.path)
     _, start, end = hit[0]
@@ -208,7 +206,7 @@ def find_section(note: Note, heading: str) -> Section | None:
 
 
 def _sibling_level(note: Note) -> int:
-    levels = [s.level for s in note.sections if normalize_heading(s.heading) in _CANON]
+    levels = [s.level for s in note.sections if sections.canonical_rank(s.heading) is not None]
     if levels:
         return min(levels)
     levels = [s.level for s in note.sections if s.level > 1]
@@ -220,12 +218,12 @@ def ensure_section(note: Note, heading: str) -> tuple[Note, Section]:
     existing = find_section(note, heading)
     if existing is not None:
         return note, existing
-    canon = _CANON.get(normalize_heading(heading))
-    title = CANONICAL_SECTIONS[canon] if canon is not None else heading.strip()
+    canon = sections.canonical_rank(heading)
+    title = sections.canonical_title(heading)
     level = _sibling_level(note)
     at = None
     if canon is not None:
-        after = [s for s in note.sections if _CANON.get(normalize_heading(s.heading), -1) > canon
+        after = [s for s in note.sections if _ranks_after(s.heading, canon)
                  and s.level == level]
         if after:
             at = after[0].start
@@ -242,12 +240,17 @@ def ensure_section(note: Note, heading: str) -> tuple[Note, Section]:
     else:
         new_lines = [*new_lines]
     note2 = note.replace_lines(at, at, new_lines)
-    section = next((s for s in note2.sections if s.start in (at, at + 1) and normalize_heading(s.heading)
-                    == normalize_heading(title)), None)
+    section = next((s for s in note2.sections if s.start in (at, at + 1) and sections.same(s.heading, title)),
+                   None)
     if section is None:  # the end of the note is inside a code fence that is never closed
         raise UnsafeEdit(f"cannot add a {title!r} section: the note ends inside an unclosed code fence "
                          "(```); close it and try again", path=note.path)
     return note2, section
+
+
+def _ranks_after(heading: str, canon: int) -> bool:
+    rank = sections.canonical_rank(heading)
+    return rank is not None and rank > canon
 
 
 def _items(note: Note, section: Section) -> list[int]:
@@ -297,7 +300,7 @@ def _insert_item(note: Note, section: Section, text: str, *, before: int | None 
 
 def add_entry(note: Note, day: date, text: str, *, link: str | None = None, via: str | None = None) -> Note:
     """Insert a Recent Context entry at its date's place (newest first), creating the section."""
-    note, section = ensure_section(note, "Recent Context")
+    note, section = ensure_section(note, sections.RECENT_CONTEXT)
     line = grammar.format_entry(day, text, link=link, via=via)
     before = None
     for i, raw in note.body_lines(section.body_start, section.end):
@@ -310,22 +313,19 @@ def add_entry(note: Note, day: date, text: str, *, link: str | None = None, via:
 
 def add_bullet(note: Note, heading: str, text: str) -> Note:
     note, section = ensure_section(note, heading)
-    return insert_item(note, section, grammar.bullet(section.heading, text))
+    return insert_item(note, section, sections.bullet(section.heading, text))
 
 
 def add_task(note: Note, text: str, due: date | None = None) -> Note:
-    note, section = ensure_section(note, "Open Tasks")
+    note, section = ensure_section(note, sections.OPEN_TASKS)
     return insert_item(note, section, grammar.format_task(text, due=due))
 
 
 def replace_line(note: Note, index: int, text: str, *, insert_above: str | None = None) -> Note:
     """Replace one line's text (keeping its ending); optionally insert a line above it."""
     ending = note.lines[index][len(strip_eol(note.lines[index])):]
-    lines = list(note.lines)
-    lines[index] = text + ending
-    if insert_above is not None:
-        lines.insert(index, insert_above + (ending or note.newline))
-    return Note.parse(note.bom + "".join(lines), note.path)
+    above = [] if insert_above is None else [insert_above + (ending or note.newline)]
+    return note.splice(index, index + 1, [*above, text + ending])
 
 
 # ---- Account Status table ----------------------------------------------------------------------
@@ -335,7 +335,7 @@ def _field_key(name: str) -> str:
 
 def status_rows(note: Note) -> list[tuple[int, str, str]]:
     """(line, field, value) rows of the Account Status table, header row excluded."""
-    section = find_section(note, "Account Status")
+    section = find_section(note, sections.ACCOUNT_STATUS)
     if section is None:
         return []
     rows = []

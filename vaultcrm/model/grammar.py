@@ -271,16 +271,12 @@ def replace_cell(text: str, index: int, value: str) -> str:
     return text[: m.start("cells")] + "|".join(cells) + text[m.end("cells"):]
 
 
-SECTION_MARKERS = {"blockers": "❌ ", "key decisions": "✅ "}
+_PLACEHOLDERS = frozenset({"unknown", "_unknown_", "*unknown*", "tbd", "tbc", "?", "??", "todo", "xxx"})
 
 
-def bullet(section: str, text: str) -> str:
-    """A bullet for `add`: Blockers get ❌, Key Decisions ✅, as the seed notes write them."""
-    mark = SECTION_MARKERS.get(section.strip().lower(), "")
-    body = text.strip()
-    if mark and body.startswith(mark.strip()):
-        mark = ""
-    return f"- {mark}{body}"
+def is_placeholder(value: object) -> bool:
+    """A value a template or a person left to fill in: empty text, `unknown`, `TBD`, `_Unknown_`…"""
+    return isinstance(value, str) and (not value.strip() or value.strip().lower() in _PLACEHOLDERS)
 
 
 _WIKILINK = re.compile(r"\[\[([^\]|#^\n]+)(?:[#^][^\]|\n]*)?(?:\|[^\]\n]*)?\]\]")  # never spans lines

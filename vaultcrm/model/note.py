@@ -15,11 +15,12 @@ from functools import cached_property
 from typing import Any
 
 from vaultcrm.errors import InvalidNote
+from vaultcrm.model.sections import normalize_heading
 
 BOM = "\ufeff"
 # The heading text is written with possessive runs so a long line (say 10 MB of spaces) is matched in
 # linear time; `(.*?)(?:[ \t]+#+)?[ \t]*$` gives the same groups but backtracks quadratically.
-_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]++((?:[^ \t\n]|[ \t]++(?!#*+[ \t]*+$))*+))?(?:[ \t]+#*+)?[ \t]*+$")
+HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]++((?:[^ \t\n]|[ \t]++(?!#*+[ \t]*+$))*+))?(?:[ \t]+#*+)?[ \t]*+$")
 _FENCE = re.compile(r"\s*(`{3,}|~{3,})(.*)$")
 _YAML_OPEN = re.compile(r"---[ \t]*$")
 _YAML_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*$")
@@ -110,7 +111,7 @@ class Note:
             bom, text = BOM, text[1:]
         lines = split_lines(text)
         note = cls(lines=lines, bom=bom, path=path)
-        note.frontmatter, note.frontmatter_error = _find_frontmatter(lines, path)
+        note.frontmatter, note.frontmatter_error = find_frontmatter(lines, path)
         return note
 
     def render(self) -> str:
@@ -189,7 +190,7 @@ class Note:
                 fenced.add(i)
                 continue
             if raw.startswith("#") or raw.startswith(" "):
-                h = _HEADING.match(raw)
+                h = HEADING.match(raw)
                 if h:
                     heads.append((i, len(h[1]), (h[2] or "").strip()))
         if fence is not None:
@@ -210,15 +211,6 @@ class Note:
         want = normalize_heading(heading)
         return [s for s in self.sections if normalize_heading(s.heading) == want]
 
-    def section_extent(self, section: Section) -> tuple[int, int]:
-        """Lines [start, end) of a section including its sub-sections (up to a heading of its level)."""
-        end = len(self.lines)
-        for other in self.sections:
-            if other.start > section.start and other.level <= section.level:
-                end = other.start
-                break
-        return section.start, end
-
     def body_lines(self, start: int, end: int) -> Iterator[tuple[int, str]]:
         """(index, text without ending) for lines in [start, end) outside code fences."""
         fenced = self.fenced
@@ -227,36 +219,27 @@ class Note:
                 yield i, strip_eol(self.lines[i])
 
     # ---- editing -----------------------------------------------------------------------------
-    def replace_lines(self, start: int, end: int, new: Sequence[str]) -> Note:
-        """A new note with lines [start, end) replaced by `new` (texts without endings).
+    def splice(self, start: int, end: int, lines: Sequence[str]) -> Note:
+        """The one way an edit changes a note: a new note with lines [start, end) replaced by `lines`.
 
-        Added lines take the note's newline style; the bytes of every other line are kept.
-        If the file had no final newline, it still has none afterwards.
+        A line given without an ending takes the note's newline style; every other line keeps its
+        bytes; the note ends with a newline exactly when it did before.
         """
-        nl = self.newline
-        lines = list(self.lines)
-        added = [t + nl for t in new]
-        at_end = end >= len(lines)
-        if at_end and added:
-            last_kept = lines[start - 1] if start > 0 else None
-            had_final_newline = bool(lines) and eol(lines[-1]) != ""
-            if end > start:
-                had_final_newline = eol(lines[end - 1]) != ""
-            elif last_kept is not None and eol(last_kept) == "":
-                lines[start - 1] = last_kept + nl
-                had_final_newline = False
-            if not had_final_newline and lines:
-                added[-1] = strip_eol(added[-1])
-        lines[start:end] = added
-        return Note.parse(self.bom + "".join(lines), self.path)
+        old = list(self.lines)
+        had_final = not old or eol(old[-1]) != ""
+        if not had_final:
+            old[-1] += self.newline  # for now; whichever line ends up last loses it again
+        old[start:end] = [line if eol(line) else line + self.newline for line in lines]
+        if old and not had_final:
+            old[-1] = strip_eol(old[-1])
+        return Note.parse(self.bom + "".join(old), self.path)
+
+    def replace_lines(self, start: int, end: int, new: Sequence[str]) -> Note:
+        """`splice` with texts given without their endings (each takes the note's newline style)."""
+        return self.splice(start, end, [t + self.newline for t in new])
 
 
-def normalize_heading(text: str) -> str:
-    t = text.strip().strip("*_").strip().rstrip(":").strip().lower()
-    return re.sub(r"\s+", " ", t)
-
-
-def _find_frontmatter(lines: list[str], path: str | None) -> tuple[Frontmatter | None, InvalidNote | None]:
+def find_frontmatter(lines: list[str], path: str | None) -> tuple[Frontmatter | None, InvalidNote | None]:
     if not lines:
         return None, None
     first = strip_eol(lines[0])

@@ -10,19 +10,18 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import Any
 
-from vaultcrm.model import grammar
+from vaultcrm.model import dating, grammar
 from vaultcrm.config import Config
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote
-from vaultcrm.model.note import Note, normalize_heading
+from vaultcrm.model.note import Note
+from vaultcrm.model.sections import is_recent_context
 
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
 PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
 ACCOUNT_KEYS = ("account", "accounts", "company", "customer", "client", *PEOPLE_KEYS)
-RECENT_CONTEXT = "recent context"
 # A tag is `#` then tag characters, at a line start or after white space. The `#` comes first in
 # the pattern so the regex engine can skip to each `#` quickly; the position check is done after.
 _BODY_TAG = re.compile(r"#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)")
@@ -77,6 +76,7 @@ class NoteRecord:
     links: list[str] = field(default_factory=list)
     note_date: str | None = None
     folder_note: bool = False
+    dating: dict[str, Any] = field(default_factory=dict)  # what can date a contact (model.dating)
     error: str | None = None
     error_line: int | None = None
     size: int = 0
@@ -89,30 +89,6 @@ class NoteRecord:
     @property
     def folder(self) -> str:
         return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
-
-    @property
-    def entity_folder(self) -> str | None:
-        """The folder this note stands for when it is a folder note (`Customers/OpenAI/README.md`)."""
-        return self.folder if self.folder_note else None
-
-    @property
-    def last_contact_property(self) -> date | None:
-        return iso_date(self.last_contact_value)
-
-    # The three summaries below are what dating an account needs; the index caches them in light
-    # columns so that `stale` never decodes a note's full properties, entries and tasks.
-    @property
-    def last_contact_value(self) -> Any:
-        return self.properties.get("last_contact")
-
-    @property
-    def cadence_value(self) -> Any:
-        return self.properties.get("cadence")
-
-    @property
-    def dated_entries(self) -> list[tuple[str, int]]:
-        """(ISO date, line) of each dated Recent Context entry, in file order."""
-        return [(e.date, e.line) for e in self.entries if e.date]
 
     @property
     def named_accounts(self) -> list[str]:
@@ -151,13 +127,6 @@ class NoteRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> NoteRecord:
-        data = dict(data)
-        data["entries"] = [EntryRecord(**e) for e in data.get("entries", [])]
-        data["tasks"] = [TaskRecord(**t) for t in data.get("tasks", [])]
-        return cls(**data)
 
 
 def fold(name: str) -> str:
@@ -225,33 +194,9 @@ def json_safe(value: Any) -> Any:
     return str(value)
 
 
-def build_record(path: str, text: str, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
-    """Parse a note into a record; a note with malformed frontmatter gets `error` set instead.
-
-    Notes without code fences (nearly all) take the whole-text fast path in `scanner`; the
-    result is identical to `record_from_note` (a test holds the two equal on the corpus).
-    """
-    from vaultcrm.model import scan
-
-    return scan.record_from_text(path, text, config, size=size, mtime_ns=mtime_ns)
-
-
-def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
-    """The record of a parsed note (the reference implementation the fast path must equal)."""
-    path = note.path or ""
-    try:
-        props: dict[str, Any] | InvalidNote = note.properties
-    except InvalidNote as exc:
-        props = exc
-    body = [line for _, line in note.body_lines(note.body_start, len(note.lines))]
-    return assemble(path, props, body_tags=body_tags(note), entries=entries_of(note), tasks=tasks_of(note),
-                    body_links=[x for line in body if "[[" in line for x in grammar.wikilinks(line)],
-                    config=config, size=size, mtime_ns=mtime_ns)
-
-
 def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[str], entries: list[EntryRecord],
-             tasks: list[TaskRecord], body_links: list[str], config: Config, size: int = 0,
-             mtime_ns: int = 0) -> NoteRecord:
+             tasks: list[TaskRecord], body_links: list[str], field_lines: list[tuple[int, str]], config: Config,
+             size: int = 0, mtime_ns: int = 0) -> NoteRecord:
     """Put a record together from what a parser found in the note."""
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
     folder = path.rsplit("/", 1)[0] if "/" in path else ""
@@ -276,6 +221,7 @@ def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[
     rec.note_date = _note_date(props, stem)
     rec.entries = entries
     rec.tasks = tasks
+    rec.dating = dating.facts(props, entries, field_lines)
     links: list[str] = []
     for value in props.values():
         for item in string_list(value) if isinstance(value, (str, list)) else []:
@@ -302,7 +248,7 @@ def entries_of(note: Note) -> list[EntryRecord]:
     """The Recent Context entries of a note, in file order."""
     out: list[EntryRecord] = []
     for section in note.sections:
-        if normalize_heading(section.heading) != RECENT_CONTEXT:
+        if not is_recent_context(section.heading):
             continue
         for i, text in note.body_lines(section.body_start, section.end):
             e = entry_record(text, i)

@@ -1,9 +1,10 @@
-"""The fast path from a note's text to its record: whole-text regexes instead of a line model.
+"""From a note's text to its record, in one pass: the only place records are built.
 
 Scanning 10,000 notes line by line in Python costs seconds; the same facts found by a handful
 of C-level regex scans over the whole text cost a small fraction. Notes with code fences (where
-a heading or task may not be one) go through the full `Note` model instead, so both paths give
-the same record; `tests/test_scanner.py` holds them equal on the corpus.
+a heading or task may not be one) go through the full `Note` model instead (`record_from_note`,
+the reference), so both paths give the same record; `tests/test_scanner.py` holds them equal on
+the corpus.
 """
 
 from __future__ import annotations
@@ -11,27 +12,41 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vaultcrm.model import grammar
 from vaultcrm.config import Config
 from vaultcrm.errors import InvalidNote
-from vaultcrm.model.note import BOM, Note, _find_frontmatter, _HEADING, normalize_heading, split_lines
-from vaultcrm.model.records import (
-    RECENT_CONTEXT,
-    NoteRecord,
-    assemble,
-    entry_record,
-    line_tags,
-    record_from_note,
-    task_records,
-)
+from vaultcrm.model import grammar
+from vaultcrm.model.note import BOM, HEADING, Note, find_frontmatter, split_lines
+from vaultcrm.model.records import NoteRecord, assemble, body_tags, entries_of, entry_record, line_tags, task_records, tasks_of
+from vaultcrm.model.sections import is_recent_context
 
 _FIRST_LINE = re.compile(r"[^\n]*\n?")
-_HEADING_LINE = re.compile(r"^ {0,3}#[^\n]*", re.M)  # every line _HEADING could match
+_HEADING_LINE = re.compile(r"^ {0,3}#[^\n]*", re.M)  # every line HEADING could match
 _CONTEXT = re.compile("context", re.I)
 _TASKISH = re.compile(r"^[^\n]*\[[^\]\n]\][^\n]*", re.M)
+_FIELDISH = re.compile(r"^[^\n]*::[^\n]*", re.M)  # lines that may hold a Dataview inline field
+
+
+def build_record(path: str, text: str, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
+    """Parse a note into a record; a note with malformed frontmatter gets `error` set instead."""
+    return record_from_text(path, text, config, size=size, mtime_ns=mtime_ns)
+
+
+def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
+    """The record of a parsed note (the reference implementation the fast path must equal)."""
+    path = note.path or ""
+    try:
+        props: dict[str, Any] | InvalidNote = note.properties
+    except InvalidNote as exc:
+        props = exc
+    body = list(note.body_lines(note.body_start, len(note.lines)))
+    return assemble(path, props, body_tags=body_tags(note), entries=entries_of(note), tasks=tasks_of(note),
+                    body_links=[x for _, line in body if "[[" in line for x in grammar.wikilinks(line)],
+                    field_lines=[(i, line) for i, line in body if "::" in line],
+                    config=config, size=size, mtime_ns=mtime_ns)
 
 
 def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
+    """The fast path (no code fences): the same record as `record_from_note`."""
     if "```" in text or "~~~" in text:
         return record_from_note(Note.parse(text, path), config, size=size, mtime_ns=mtime_ns)
     if text.startswith(BOM):
@@ -44,37 +59,43 @@ def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mti
         out = []
         for m in pattern.finditer(body):
             line = m.group()
-            end = m.end()
-            if end < len(body) and line.endswith("\r"):  # CRLF: the \r belongs to the ending
+            if m.end() < len(body) and line.endswith("\r"):  # CRLF: the \r belongs to the ending
                 line = line[:-1]
             out.append((line_of(m.start()), line))
         return out
 
     entries = []
     if not isinstance(props, InvalidNote) and _CONTEXT.search(body):  # no "context" anywhere: no entries
-        heads = [m for m in _HEADING_LINE.finditer(body) if _HEADING.match(_strip_cr(m, body))]
-        for n, m in enumerate(heads):
-            h = _HEADING.match(_strip_cr(m, body))
-            assert h is not None
-            title = h[2] or ""
-            if "context" not in title.lower() or normalize_heading(title.strip()) != RECENT_CONTEXT:
-                continue
-            first = line_of(m.start()) + 1
-            chunk = body[m.end() + 1: heads[n + 1].start() if n + 1 < len(heads) else len(body)]
-            for k, raw in enumerate(split_lines(chunk)):
-                if raw.endswith("\n"):
-                    raw = raw[:-1]
-                    if raw.endswith("\r"):
-                        raw = raw[:-1]
-                e = entry_record(raw, first + k)
-                if e is not None:
-                    entries.append(e)
+        entries = _entries(body, line_of)
     # tags and links never span lines, so one pass over the whole body finds what a per-line pass would
-    tags = line_tags(body) if "#" in body else []
-    tasks = task_records(path, lines(_TASKISH)) if "[" in body else []
-    links = grammar.wikilinks(body) if "[[" in body else []
-    return assemble(path, props, body_tags=tags, entries=entries, tasks=tasks, body_links=links, config=config,
-                    size=size, mtime_ns=mtime_ns)
+    return assemble(path, props, body_tags=line_tags(body) if "#" in body else [], entries=entries,
+                    tasks=task_records(path, lines(_TASKISH)) if "[" in body else [],
+                    body_links=grammar.wikilinks(body) if "[[" in body else [],
+                    field_lines=lines(_FIELDISH) if "::" in body else [],
+                    config=config, size=size, mtime_ns=mtime_ns)
+
+
+def _entries(body: str, line_of: _LineCounter) -> list[Any]:
+    """The entries of every Recent Context section of a fence-free body."""
+    entries = []
+    heads = [m for m in _HEADING_LINE.finditer(body) if HEADING.match(_strip_cr(m, body))]
+    for n, m in enumerate(heads):
+        h = HEADING.match(_strip_cr(m, body))
+        assert h is not None
+        title = h[2] or ""
+        if "context" not in title.lower() or not is_recent_context(title):
+            continue
+        first = line_of(m.start()) + 1
+        chunk = body[m.end() + 1: heads[n + 1].start() if n + 1 < len(heads) else len(body)]
+        for k, raw in enumerate(split_lines(chunk)):
+            if raw.endswith("\n"):
+                raw = raw[:-1]
+                if raw.endswith("\r"):
+                    raw = raw[:-1]
+            e = entry_record(raw, first + k)
+            if e is not None:
+                entries.append(e)
+    return entries
 
 
 def _strip_cr(m: re.Match[str], body: str) -> str:
@@ -88,7 +109,7 @@ def _frontmatter(path: str, text: str) -> tuple[dict[str, Any] | InvalidNote, in
     if not text.startswith(("---", "+++")):
         return {}, 0, 0
     lines = split_lines(text[: _fm_window(text)])
-    fm, err = _find_frontmatter(lines, path)
+    fm, err = find_frontmatter(lines, path)
     if err is not None:
         return err, 0, 0
     if fm is None:

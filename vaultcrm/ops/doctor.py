@@ -8,21 +8,20 @@ as minimal edits, journaled as one edit so `undo` takes all of them back togethe
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from vaultcrm.model import grammar
 from vaultcrm.dates import iso_date
-from vaultcrm.errors import VaultCRMError
-from vaultcrm.model.note import Note, Section, eol, normalize_heading, strip_eol
-from vaultcrm.model.records import RECENT_CONTEXT, NoteRecord, fold, string_list
-
-if TYPE_CHECKING:
-    from vaultcrm.ops.legacy import Context, EditResult
+from vaultcrm.errors import InvalidNote, VaultCRMError
+from vaultcrm.model import edits, grammar, units
+from vaultcrm.model.note import Note, strip_eol
+from vaultcrm.model.records import NoteRecord, fold, string_list
+from vaultcrm.ops import contact
+from vaultcrm.ops.context import Context
+from vaultcrm.ops.writes import Change, EditResult, apply_changes
 
 #: Every finding code, with what it means. Codes are a contract: scripts match on them.
 CODES: dict[str, str] = {
@@ -41,11 +40,6 @@ CODES: dict[str, str] = {
 }
 FIXABLE_CODES = frozenset({"last-contact-not-date", "last-contact-behind", "entries-out-of-order",
                            "duplicate-bullet"})
-NEAR_DUPLICATE_RATIO = 0.9
-_NEAR_MIN_CHARS = 16  # shorter bullets ("- Pricing", "- Pricing?") are too short to call near-duplicates
-_PLACEHOLDERS = frozenset({"unknown", "_unknown_", "*unknown*", "tbd", "tbc", "?", "??", "todo", "xxx"})
-_ITEM = re.compile(r"(?:[-*+]|\d+[.)])(?:\s|$)")
-_TABLE_ROW = re.compile(r"\s*\|")
 _TASK_EMOJI = re.compile(r"(📅|📆|🗓️?|✅|⏳|⌛|🛫|➕)|❌\ufe0f?\s*\d")
 
 
@@ -63,208 +57,6 @@ class Finding:
         return asdict(self)
 
 
-# ---- section units ---------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Unit:
-    """A run of lines in a section body: a top-level list item with its indented continuation
-    lines (`item`), a blank line (`blank`), or any other line (`other`). Lines [start, end)."""
-
-    kind: str
-    start: int
-    end: int
-    text: str  # the first line, without its ending
-
-    def key(self, note: Note) -> str:
-        """What makes two items the same bullet: their lines, trailing spaces ignored."""
-        return "\n".join(strip_eol(line).rstrip() for line in note.lines[self.start:self.end])
-
-
-def section_units(note: Note, start: int, end: int) -> list[Unit]:
-    units: list[Unit] = []
-    fenced = note.fenced
-    i = start
-    while i < end:
-        text = strip_eol(note.lines[i])
-        if i in fenced:  # a whole code block is one unit: its lines never part
-            j = i + 1
-            while j < end and j in fenced:
-                j += 1
-            units.append(Unit("other", i, j, text))
-            i = j
-            continue
-        if not text.strip():
-            units.append(Unit("blank", i, i + 1, text))
-            i += 1
-            continue
-        if _ITEM.match(text):
-            j = i + 1
-            while j < end and j not in fenced:
-                nxt = strip_eol(note.lines[j])
-                if not nxt.strip() or not nxt[:1].isspace():
-                    break
-                j += 1
-            units.append(Unit("item", i, j, text))
-            i = j
-            continue
-        j = i + 1  # a paragraph is one unit (a table row is a unit of its own)
-        if not _TABLE_ROW.match(text):
-            while j < end and j not in fenced:
-                nxt = strip_eol(note.lines[j])
-                if not nxt.strip() or _ITEM.match(nxt) or _TABLE_ROW.match(nxt) or nxt.lstrip().startswith("#"):
-                    break
-                j += 1
-        units.append(Unit("other", i, j, text))
-        i = j
-    return units
-
-
-def _blocks(note: Note) -> list[tuple[Section | None, int, int]]:
-    """The preamble and each section's own body, as (section, start, end) line spans."""
-    start, end = note.preamble
-    out: list[tuple[Section | None, int, int]] = [(None, start, end)]
-    out += [(s, s.body_start, s.end) for s in note.sections]
-    return out
-
-
-def _splice(note: Note, start: int, end: int, lines: Sequence[str]) -> Note:
-    """Replace lines [start, end) with `lines` (which carry their own endings), keeping the note's
-    final-newline state: a note that ended without a newline still does, and vice versa."""
-    old = list(note.lines)
-    had_final = not old or eol(old[-1]) != ""
-    if not had_final:
-        old[-1] += note.newline  # for now; whichever line ends up last loses it again
-    old[start:end] = [line if eol(line) else line + note.newline for line in lines]
-    if old and not had_final:
-        old[-1] = strip_eol(old[-1])
-    return Note.parse(note.bom + "".join(old), note.path)
-
-
-# ---- Recent Context ----------------------------------------------------------------------------
-def entry_date(unit: Unit) -> date | None:
-    e = grammar.parse_entry(unit.text) if unit.kind == "item" else None
-    return e.date if e is not None else None
-
-
-def recent_context_sections(note: Note) -> list[Section]:
-    return [s for s in note.sections if normalize_heading(s.heading) == RECENT_CONTEXT]
-
-
-def reorder_entries(note: Note, section: Section) -> Note:
-    """Recent Context newest first: dated entries are sorted (stably) into the places dated
-    entries held; undated lines, blank lines and anything else stay where they were."""
-    units = section_units(note, section.body_start, section.end)
-    dated = [(n, u, entry_date(u)) for n, u in enumerate(units)]
-    dated = [(n, u, d) for n, u, d in dated if d is not None]
-    ordered = sorted(dated, key=lambda x: -x[2].toordinal())  # type: ignore[union-attr]
-    if [n for n, _, _ in ordered] == [n for n, _, _ in dated]:
-        return note
-    slot = {n: u for (n, _, _), (_, u, _) in zip(dated, ordered, strict=True)}
-    lines: list[str] = []
-    for n, u in enumerate(units):
-        src = slot.get(n, u)
-        lines += note.lines[src.start:src.end]
-    return _splice(note, section.body_start, section.end, lines)
-
-
-def is_newest_first(note: Note, section: Section) -> tuple[bool, int, int]:
-    """(in order?, 1-based line of the first entry out of place, line of the entry it follows)."""
-    prev: tuple[date, int] | None = None
-    for u in section_units(note, section.body_start, section.end):
-        d = entry_date(u)
-        if d is None:
-            continue
-        if prev is not None and d > prev[0]:
-            return False, u.start + 1, prev[1] + 1
-        prev = (d, u.start)
-    return True, 0, 0
-
-
-# ---- duplicates --------------------------------------------------------------------------------
-def _is_task(text: str) -> bool:
-    return grammar.parse_task(text) is not None
-
-
-def lists(note: Note, start: int, end: int) -> list[list[Unit]]:
-    """The item units of a span grouped into lists: any line that is neither an item nor blank
-    (a paragraph, a code fence) ends a list, so two example lists under one heading stay apart."""
-    out: list[list[Unit]] = [[]]
-    for u in section_units(note, start, end):
-        if u.kind == "item":
-            out[-1].append(u)
-        elif u.kind == "other" and out[-1]:
-            out.append([])
-    return [group for group in out if group]
-
-
-def duplicate_units(note: Note, start: int, end: int) -> list[tuple[Unit, Unit]]:
-    """(duplicate, first occurrence) for each item that repeats an earlier item of its list exactly."""
-    out = []
-    for items in lists(note, start, end):
-        seen: dict[str, Unit] = {}
-        for u in items:
-            k = u.key(note)
-            if k in seen:
-                out.append((u, seen[k]))
-            else:
-                seen[k] = u
-    return out
-
-
-def _comparable(text: str) -> str:
-    t = _ITEM.sub("", text.strip(), count=1)
-    return fold(t)
-
-
-def near_duplicates(note: Note, start: int, end: int) -> list[tuple[Unit, Unit, float]]:
-    """(later, earlier, ratio) for items of one list (tasks excepted: a recurring task's instances
-    look alike) that differ but read nearly the same."""
-    out = []
-    for items in lists(note, start, end):
-        out += _near(note, [u for u in items if not _is_task(u.text)])
-    return out
-
-
-def _near(note: Note, items: list[Unit]) -> list[tuple[Unit, Unit, float]]:
-    keys: dict[str, Unit] = {}
-    uniq: list[tuple[Unit, str]] = []
-    for u in items:
-        k = u.key(note)
-        if k in keys:
-            continue
-        keys[k] = u
-        c = _comparable(u.text)
-        if len(c) >= _NEAR_MIN_CHARS:
-            uniq.append((u, c))
-    out = []
-    for j in range(1, len(uniq)):
-        uj, cj = uniq[j]
-        sm = difflib.SequenceMatcher(None, autojunk=False)
-        sm.set_seq2(cj)
-        for i in range(j):
-            ui, ci = uniq[i]
-            if ci == cj:
-                out.append((uj, ui, 1.0))
-                break
-            sm.set_seq1(ci)
-            if sm.real_quick_ratio() < NEAR_DUPLICATE_RATIO or sm.quick_ratio() < NEAR_DUPLICATE_RATIO:
-                continue
-            r = sm.ratio()
-            if r >= NEAR_DUPLICATE_RATIO:
-                out.append((uj, ui, r))
-                break
-    return out
-
-
-def drop_duplicates(note: Note) -> Note:
-    """Every exact duplicate item removed (the first occurrence stays), section by section."""
-    doomed: list[Unit] = []
-    for _, start, end in _blocks(note):
-        doomed += [d for d, _ in duplicate_units(note, start, end)]
-    for u in sorted(doomed, key=lambda u: u.start, reverse=True):
-        note = _splice(note, u.start, u.end, [])
-    return note
-
-
 # ---- checks ------------------------------------------------------------------------------------
 def _key_line(note: Note, key: str) -> int:
     fm = note.frontmatter
@@ -277,10 +69,6 @@ def _key_line(note: Note, key: str) -> int:
     return 1
 
 
-def is_placeholder(value: Any) -> bool:
-    return isinstance(value, str) and (not value.strip() or value.strip().lower() in _PLACEHOLDERS)
-
-
 class LinkTargets:
     """Every name a [[link]] may use to reach a note or an attachment in the vault."""
 
@@ -291,20 +79,11 @@ class LinkTargets:
             self.names.update(fold(n) for n in (r.title, r.stem, r.path.removesuffix(".md"), r.path, *r.aliases))
             self.paths.append(fold(r.path.removesuffix(".md")))
         self._files: set[str] | None = None
-        self._root = ctx.vault.root
+        self._vault = ctx.vault
 
     def files(self) -> set[str]:
         if self._files is None:
-            import os
-
-            found: set[str] = set()
-            for dirpath, dirnames, filenames in os.walk(self._root):
-                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-                rel = os.path.relpath(dirpath, self._root).replace(os.sep, "/")
-                for f in filenames:
-                    found.add(fold(f))
-                    found.add(fold(f if rel == "." else f"{rel}/{f}"))
-            self._files = found
+            self._files = {fold(name) for name in self._vault.file_names()}
         return self._files
 
     def resolves(self, target: str) -> bool:
@@ -319,112 +98,138 @@ class LinkTargets:
         return t in self.files()
 
 
+@dataclass
+class Checking:
+    """One readable note under examination, and where its findings go."""
+
+    ctx: Context
+    rec: NoteRecord
+    note: Note
+    others: dict[str, list[NoteRecord]]  # fold(title or alias) -> notes with it
+    targets: LinkTargets
+    body_links: bool = False
+    found: list[Finding] = field(default_factory=list)
+
+    def add(self, line: int, code: str, message: str, fixable: bool = False) -> None:
+        self.found.append(Finding(self.rec.path, line, code, message, fixable))
+
+
 def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str, list[NoteRecord]],
                   targets: LinkTargets, body_links: bool = False) -> list[Finding]:
     """Every finding about one readable note (duplicates across notes need `others`: fold(name) ->
     notes with that title or alias)."""
-    from vaultcrm.ops import legacy as ops
+    c = Checking(ctx, rec, note, others, targets, body_links)
+    for check in CHECKS:
+        check(c)
+    return c.found
 
-    out: list[Finding] = []
-    path = rec.path
-    props = note.properties
 
-    def add(line: int, code: str, message: str, fixable: bool = False) -> None:
-        out.append(Finding(path, line, code, message, fixable))
-
-    # duplicate titles and aliases
+def _duplicate_titles(c: Checking) -> None:
     reported: set[str] = set()
-    for label, key in [(rec.title, "title"), *((a, "aliases") for a in rec.aliases)]:
-        clash = [r.path for r in others.get(fold(label), []) if r.path != path and r.path not in reported]
+    props = c.note.properties
+    for label, key in [(c.rec.title, "title"), *((a, "aliases") for a in c.rec.aliases)]:
+        clash = [r.path for r in c.others.get(fold(label), []) if r.path != c.rec.path and r.path not in reported]
         if clash:
             reported.update(clash)
             what = "title" if key == "title" else "alias"
-            add(_key_line(note, key) if key in props or key == "aliases" else 1, "duplicate-title",
-                f"{what} {label!r} also names {', '.join(sorted(clash))}")
+            c.add(_key_line(c.note, key) if key in props or key == "aliases" else 1, "duplicate-title",
+                  f"{what} {label!r} also names {', '.join(sorted(clash))}")
 
-    # last_contact
-    if "last_contact" in props:
-        raw = props["last_contact"]
-        current = iso_date(raw)
-        eff = ops.effective_last_contact(ctx, rec)
-        line = _key_line(note, "last_contact")
-        where = f"{eff.source}" + (f" {eff.evidence}" if eff.evidence else "")
-        if current is None:
-            hint = f"; the effective last contact is {eff.date} ({where})" if eff.date else ""
-            add(line, "last-contact-not-date", f"last_contact is {raw!r}, not a date{hint}", eff.date is not None)
-        elif eff.date is not None and eff.date > current:
-            add(line, "last-contact-behind",
-                f"last_contact {current} is behind the effective last contact {eff.date} ({where})", True)
 
-    # Recent Context
-    for section in recent_context_sections(note):
-        for u in section_units(note, section.body_start, section.end):
+def _last_contact(c: Checking) -> None:
+    props = c.note.properties
+    if contact.PROPERTY not in props:
+        return
+    raw = props[contact.PROPERTY]
+    current = iso_date(raw)
+    eff = contact.effective_last_contact(c.ctx, c.rec)
+    line = _key_line(c.note, contact.PROPERTY)
+    where = f"{eff.source}" + (f" {eff.evidence}" if eff.evidence else "")
+    if current is None:
+        hint = f"; the effective last contact is {eff.date} ({where})" if eff.date else ""
+        c.add(line, "last-contact-not-date", f"last_contact is {raw!r}, not a date{hint}", eff.date is not None)
+    elif eff.date is not None and eff.date > current:
+        c.add(line, "last-contact-behind",
+              f"last_contact {current} is behind the effective last contact {eff.date} ({where})", True)
+
+
+def _recent_context(c: Checking) -> None:
+    note = c.note
+    for section in units.recent_context_sections(note):
+        for u in units.section_units(note, section.body_start, section.end):
             if u.kind != "item":
                 continue
             e = grammar.parse_entry(u.text)
             if e is None or e.date is None:
                 shown = e.raw_date if e is not None else u.text.strip()[:40]
-                add(u.start + 1, "undated-entry", f"Recent Context line is not dated ({shown!r})")
-        ok, bad, prev = is_newest_first(note, section)
+                c.add(u.start + 1, "undated-entry", f"Recent Context line is not dated ({shown!r})")
+        ok, bad, prev = units.is_newest_first(note, section)
         if not ok:
-            add(bad, "entries-out-of-order",
-                f"Recent Context is not newest first: this entry is newer than the one on line {prev}", True)
+            c.add(bad, "entries-out-of-order",
+                  f"Recent Context is not newest first: this entry is newer than the one on line {prev}", True)
 
-    # duplicate and near-duplicate bullets
-    for section, start, end in _blocks(note):
+
+def _duplicate_bullets(c: Checking) -> None:
+    note = c.note
+    for section, start, end in units.spans(note):
         where = f"## {section.heading}" if section else "the text before the first heading"
-        for dup, first in duplicate_units(note, start, end):
-            add(dup.start + 1, "duplicate-bullet", f"same bullet as line {first.start + 1} in {where}", True)
-        for later, earlier, ratio in near_duplicates(note, start, end):
-            add(later.start + 1, "near-duplicate-bullet",
-                f"nearly the same ({ratio:.0%}) as line {earlier.start + 1} in {where}")
+        for dup, first in units.duplicate_units(note, start, end):
+            c.add(dup.start + 1, "duplicate-bullet", f"same bullet as line {first.start + 1} in {where}", True)
+        for later, earlier, ratio in units.near_duplicates(note, start, end):
+            c.add(later.start + 1, "near-duplicate-bullet",
+                  f"nearly the same ({ratio:.0%}) as line {earlier.start + 1} in {where}")
 
-    # task date fields
+
+def _task_dates(c: Checking) -> None:
+    note = c.note
     for i, text in note.body_lines(note.body_start, len(note.lines)):
-        if "[" not in text:
-            continue
-        t = grammar.parse_task(text, i)
+        t = grammar.parse_task(text, i) if "[" in text else None
         if t is None:
             continue
         for field_name, value in t.dates.items():
             if iso_date(value) is None:
-                add(i + 1, "task-date-unreadable", f"the {field_name} date {value} does not exist")
+                c.add(i + 1, "task-date-unreadable", f"the {field_name} date {value} does not exist")
         m = _TASK_EMOJI.search(t.description)
         if m:
-            add(i + 1, "task-date-unreadable",
-                f"text after the {m[0].strip()[:1]} date field: Obsidian Tasks reads date fields only at the "
-                "end of the line")
+            c.add(i + 1, "task-date-unreadable",
+                  f"text after the {m[0].strip()[:1]} date field: Obsidian Tasks reads date fields only at the "
+                  "end of the line")
 
-    # placeholders
-    for key, value in props.items():
-        if key == "last_contact":
+
+def _placeholders(c: Checking) -> None:
+    for key, value in c.note.properties.items():
+        if key == contact.PROPERTY:
             continue
-        values = value if isinstance(value, list) else [value]
-        for v in values:
-            if is_placeholder(v):
-                add(_key_line(note, key), "placeholder-value",
-                    f"property {key!r} holds a placeholder ({v!r})" if v.strip() else f"property {key!r} is empty text")
+        for v in value if isinstance(value, list) else [value]:
+            if grammar.is_placeholder(v):
+                c.add(_key_line(c.note, key),
+                      "placeholder-value",
+                      f"property {key!r} holds a placeholder ({v!r})" if v.strip() else f"property {key!r} is empty text")
                 break
-    from vaultcrm.model import edits
+    for line, field_name, value in edits.status_rows(c.note):
+        if value.strip() and grammar.is_placeholder(value):
+            c.add(line + 1, "placeholder-value", f"Account Status {field_name!r} holds a placeholder ({value!r})")
 
-    for line, field_name, value in edits.status_rows(note):
-        if value.strip() and is_placeholder(value):
-            add(line + 1, "placeholder-value", f"Account Status {field_name!r} holds a placeholder ({value!r})")
 
-    # links
-    for key, value in props.items():
+def _links(c: Checking) -> None:
+    note = c.note
+    for key, value in note.properties.items():
         for item in string_list(value) if isinstance(value, (str, list)) else []:
             for target in grammar.wikilinks(item):
-                if not targets.resolves(target):
-                    add(_key_line(note, key), "broken-link", f"property {key!r} links to [[{target}]], no such note")
-    if body_links:
-        for i, text in note.body_lines(note.body_start, len(note.lines)):
-            if "[[" not in text:
-                continue
-            for target in grammar.wikilinks(re.sub(r"`[^`]*`", "", text)):
-                if not targets.resolves(target):
-                    add(i + 1, "broken-link", f"[[{target}]] names no note")
-    return out
+                if not c.targets.resolves(target):
+                    c.add(_key_line(note, key), "broken-link", f"property {key!r} links to [[{target}]], no such note")
+    if not c.body_links:
+        return
+    for i, text in note.body_lines(note.body_start, len(note.lines)):
+        if "[[" not in text:
+            continue
+        for target in grammar.wikilinks(re.sub(r"`[^`]*`", "", text)):
+            if not c.targets.resolves(target):
+                c.add(i + 1, "broken-link", f"[[{target}]] names no note")
+
+
+CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _recent_context,
+                                                  _duplicate_bullets, _task_dates, _placeholders, _links)
 
 
 def _names_index(records: Iterable[NoteRecord]) -> dict[str, list[NoteRecord]]:
@@ -439,8 +244,6 @@ def _names_index(records: Iterable[NoteRecord]) -> dict[str, list[NoteRecord]]:
 
 def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False) -> list[Finding]:
     """Every finding for the vault (or the notes NAME names), sorted by path, line and code."""
-    from vaultcrm.errors import InvalidNote
-
     records = ctx.find_all(name) if name else ctx.scan.records
     out: list[Finding] = []
     if name is None:
@@ -467,45 +270,37 @@ def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False)
 def fix_note(note: Note, effective: date | None) -> Note:
     """The safe repairs on one note: exact duplicate bullets dropped, Recent Context newest first,
     `last_contact` raised to `effective` (in the block's own quoting style)."""
-    from vaultcrm.model import edits
-
-    note = drop_duplicates(note)
-    for n in range(len(recent_context_sections(note))):
-        note = reorder_entries(note, recent_context_sections(note)[n])
-    if effective is not None and note.frontmatter is not None and "last_contact" in note.properties:
-        current = iso_date(note.properties["last_contact"])
-        if current is None or current < effective:
-            try:
-                note = edits.set_property(note, "last_contact", effective.isoformat())
-            except VaultCRMError:
-                pass  # e.g. TOML or JSON frontmatter: left for a person, still reported
+    note = units.drop_duplicates(note)
+    for n in range(len(units.recent_context_sections(note))):
+        note = units.reorder_entries(note, units.recent_context_sections(note)[n])
+    if effective is not None and note.frontmatter is not None and contact.PROPERTY in note.properties:
+        try:
+            note = contact.raise_to(note, effective, effective)
+        except VaultCRMError:
+            pass  # e.g. TOML or JSON frontmatter: left for a person, still reported
     return note
 
 
 def fix(ctx: Context, name: str | None = None, *, body_links: bool = False,
         dry_run: bool = False) -> tuple[EditResult, list[Finding]]:
     """Apply the safe repairs as one journaled edit; returns it and the findings that remain."""
-    from vaultcrm.ops import legacy as ops
-    from vaultcrm.ops.legacy import apply_changes
-
     findings = diagnose(ctx, name, body_links=body_links)
     fixable = [f for f in findings if f.fixable]
     by_path = {r.path: r for r in ctx.scan.records}
     changes = []
     for path in sorted({f.path for f in fixable}):
-        rec = by_path[path]
         text = ctx.vault.read(path).text
-        note = Note.parse(text, path)
-        eff = ops.effective_last_contact(ctx, rec)
-        new = fix_note(note, eff.date).render()
+        effective = contact.effective_last_contact(ctx, by_path[path]).date
+        new = fix_note(Note.parse(text, path), effective).render()
         if new != text:
-            changes.append(ops.Change(path, text, new))
-    fixed = sum(1 for f in fixable if f.path in {c.path for c in changes})
+            changes.append(Change(path, text, new))
+    changed = {c.path for c in changes}
+    fixed = sum(1 for f in fixable if f.path in changed)
     message = f"fixed {fixed} problem{'s' * (fixed != 1)} in {len(changes)} note{'s' * (len(changes) != 1)}"
     result = apply_changes(ctx, changes, "doctor --fix" + (f" {name}" if name else ""), dry_run=dry_run,
                            message=message if changes else "nothing to fix")
     if dry_run:
-        remaining = [f for f in findings if not (f.fixable and f.path in {c.path for c in changes})]
+        remaining = [f for f in findings if not (f.fixable and f.path in changed)]
     else:
         remaining = diagnose(ctx, name, body_links=body_links)
     return result, remaining

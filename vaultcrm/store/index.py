@@ -20,12 +20,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultcrm import __version__
-from vaultcrm.config import Config, load_config
+from vaultcrm.config import Config
+from vaultcrm.store.settings import load_config
 from vaultcrm.errors import InvalidNote
-from vaultcrm.model.records import EntryRecord, NoteRecord, TaskRecord, build_record
+from vaultcrm.model.records import EntryRecord, NoteRecord, TaskRecord
+from vaultcrm.model.scan import build_record
 from vaultcrm.store.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-SCHEMA = 12  # bump whenever what a record holds changes (task ids, link keys)
+SCHEMA = 13  # bump whenever what a record holds changes (task ids, link keys)
 CACHE_FILE = "index.sqlite"
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
@@ -52,7 +54,6 @@ class Scan:
 
 # ---- lazy records --------------------------------------------------------------------------------
 _SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
-_DATING = ("last_contact_value", "cadence_value", "dated_entries")  # what dating an account reads
 _META = ("aliases", "tags", "links", "named_accounts")
 _COLUMNS = (*_SCALAR, "dating", "meta", "heavy")
 _HEAVY = ("properties", "entries", "tasks")
@@ -78,7 +79,7 @@ class CachedRecord(NoteRecord):
         raw = self.__dict__.get("_raw")
         if raw is None:
             raise AttributeError(name)
-        if name == "_dating":
+        if name == "dating":  # what dating an account reads: its own small column
             value = json.loads(raw[len(_SCALAR)])
         elif name == "_meta":
             value = json.loads(raw[len(_SCALAR) + 1])
@@ -102,18 +103,6 @@ class CachedRecord(NoteRecord):
         return value
 
     @property
-    def last_contact_value(self) -> Any:
-        return self._dating[0]
-
-    @property
-    def cadence_value(self) -> Any:
-        return self._dating[1]
-
-    @property
-    def dated_entries(self) -> list[tuple[str, int]]:
-        return [tuple(x) for x in self._dating[2]]  # type: ignore[misc]
-
-    @property
     def named_accounts(self) -> list[str]:
         return self._meta["named_accounts"]
 
@@ -123,12 +112,11 @@ _HEAVY_AT = len(_COLUMNS) - 1
 
 def _row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
     """The note's `notes` row, then its name keys and (for meetings) link keys for the lookups."""
-    dating = [getattr(rec, k) for k in _DATING]
     meta = {k: getattr(rec, k) for k in _META}
     heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
              "tasks": [t.__dict__ for t in rec.tasks]}
     links = sorted(rec.link_keys()) if rec.error is None and config.is_meeting(rec.kind) else []
-    return (*(getattr(rec, k) for k in _SCALAR), json.dumps(dating, ensure_ascii=False),
+    return (*(getattr(rec, k) for k in _SCALAR), json.dumps(rec.dating, ensure_ascii=False),
             json.dumps(meta, ensure_ascii=False),
             json.dumps(heavy, ensure_ascii=False), sorted(rec.name_keys()), links)
 

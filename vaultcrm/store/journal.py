@@ -1,12 +1,12 @@
 """The undo journal: every write vaultcrm makes, with the bytes needed to take it back.
 
-One JSON file per edit in `.vaultcrm/journal/`, numbered in order. `undo` restores an edit only
-when each file it touched still has the hash vaultcrm left there.
+One JSON file per edit in `.vaultcrm/journal/`, numbered in order. `ops.undo` restores an edit,
+through the same write pipeline as every edit, only when each file it touched still has the hash
+vaultcrm left there.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from vaultcrm.errors import NotFound, WriteConflict
+from vaultcrm.errors import NotFound
 from vaultcrm.store.vault import Vault, atomic_write, digest
 
 KEEP = 200  # journal entries kept; older ones are pruned
@@ -83,101 +83,25 @@ def entries(vault: Vault) -> list[JournalEntry]:
     return out
 
 
-def undo(vault: Vault, number: int | None = None, *, dry_run: bool = False) -> tuple[JournalEntry, list[tuple[str, str | None, str | None]]]:
-    """Take back edit `number` (default: the last one not yet undone).
-
-    Returns the entry and (path, current text, restored text) per file. Refuses when a file
-    no longer has the bytes vaultcrm wrote: someone changed it since, and undo would lose that.
-    """
-    with vault.lock():
-        pending = [e for e in entries(vault) if not e.undone]
-        if not pending:
-            raise NotFound("nothing to undo")
-        if number is None:
-            entry = pending[-1]
-        else:
-            match = [e for e in pending if e.number == number]
-            if not match:
-                done = any(e.number == number for e in entries(vault))
-                raise NotFound(f"edit {number} was already undone" if done else
-                               f"no edit number {number} to undo (see `vaultcrm undo --list`)")
-            entry = match[0]
-        plan = []
-        for f in entry.files:
-            where = f.get("moved_to") or f["path"]
-            vault.abspath(where, allow_hidden=True), vault.abspath(f["path"], allow_hidden=True)  # no forged ../ paths
-            path = vault.root / where
-            current = path.read_bytes() if path.exists() else None
-            current_hash = hashlib.sha256(current).hexdigest() if current is not None else None
-            if current_hash != f["after_hash"]:
-                raise WriteConflict(f"{where} changed since edit {entry.number} ({entry.command}); "
-                                    "undo would lose that change, so nothing was restored", path=where)
-            if where != f["path"] and (vault.root / f["path"]).exists():
-                raise WriteConflict(f"{f['path']} exists again since edit {entry.number} ({entry.command}) moved it "
-                                    f"to {where}; nothing was restored", path=f["path"])
-            plan.append((f, current))
-        results = []
-        for f, current in plan:
-            results.append((f["path"], None if current is None else current.decode("utf-8"), f["before"]))
-        if dry_run:
-            return entry, results
-        for f, current in plan:
-            where = f.get("moved_to") or f["path"]
-            path = vault.root / where
-            if f["before"] is None:
-                path.unlink()
-                continue
-            original = vault.root / f["path"]
-            mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-            original.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(original, f["before"].encode("utf-8"), mode)
-            if where != f["path"] and path.exists():
-                path.unlink()
-                _prune_empty(vault, path.parent)
-        p = _dir(vault) / f"{entry.number:08d}.json"
-        d = json.loads(p.read_text(encoding="utf-8"))
-        d["undone"] = True
-        atomic_write(p, json.dumps(d, ensure_ascii=False).encode("utf-8"), 0o644)
-        return entry, results
+def to_undo(vault: Vault, number: int | None = None) -> JournalEntry:
+    """The edit `undo` takes back: `number`, else the last one not yet undone."""
+    every = entries(vault)
+    pending = [e for e in every if not e.undone]
+    if not pending:
+        raise NotFound("nothing to undo")
+    if number is None:
+        return pending[-1]
+    match = [e for e in pending if e.number == number]
+    if not match:
+        done = any(e.number == number for e in every)
+        raise NotFound(f"edit {number} was already undone" if done else
+                       f"no edit number {number} to undo (see `vaultcrm undo --list`)")
+    return match[0]
 
 
-def _prune_empty(vault: Vault, folder: Any) -> None:
-    """Remove the folders a move into `.trash/` created, now empty again (never the vault's own)."""
-    trash = vault.root / ".trash"
-    while folder != vault.root and (folder == trash or trash in folder.parents):
-        try:
-            folder.rmdir()
-        except OSError:
-            return
-        folder = folder.parent
-
-
-@dataclass
-class _Restore:
-    """What an undo did to one file, in the shape gitops commits."""
-
-    path: str
-    before: str | None
-    after: str | None
-    moved_to: str | None
-
-
-def undo_edit(ctx: Any, number: int | None = None, *, dry_run: bool = False) -> tuple[JournalEntry, list[tuple[str, str | None, str | None]]]:
-    """`undo` for the CLI: take the edit back and, when the vault commits its edits to git,
-    commit the restored files too (only them)."""
-    entry, results = undo(ctx.vault, number, dry_run=dry_run)
-    if not dry_run and (ctx.config.git_commit or getattr(ctx, "git_commit", False)):
-        from vaultcrm.store import git
-
-        changes = []
-        for f, (_, current, restored) in zip(entry.files, results, strict=True):
-            if f.get("moved_to"):  # the move is taken back: from .trash/ to where it was
-                changes.append(_Restore(f["moved_to"], current, None, f["path"]))
-            else:
-                changes.append(_Restore(f["path"], current, restored, None))
-        paths = [p for f in entry.files for p in (f["path"], f.get("moved_to")) if p]
-        git.commit(ctx.vault, paths, f"vaultcrm undo {entry.number}: {entry.command}\n\n" + "\n".join(paths),
-                      changes=changes)
-    ctx._scan = None
-    return entry, results
-
+def mark_undone(vault: Vault, number: int) -> None:
+    """Record that edit `number` was taken back (called under the lock, after the files were restored)."""
+    p = _dir(vault) / f"{number:08d}.json"
+    d = json.loads(p.read_text(encoding="utf-8"))
+    d["undone"] = True
+    atomic_write(p, json.dumps(d, ensure_ascii=False).encode("utf-8"), 0o644)

@@ -24,6 +24,7 @@ from vaultcrm.errors import InvalidNote, OutsideVault, UsageError, VaultCRMError
 STATE_DIR = ".vaultcrm"
 MAX_NOTE_BYTES = 8 * 1024 * 1024  # a note larger than this is refused, never read into memory
 TEMP_SUFFIX = ".vaultcrm-tmp"
+TRASH = ".trash"  # Obsidian's own trash folder: vaultcrm moves notes there, never deletes them
 
 
 class FileInfo(NamedTuple):
@@ -129,6 +130,18 @@ class Vault:
         return found
 
     # ---- paths -------------------------------------------------------------------------------
+    def file_names(self) -> set[str]:
+        """Every file outside dot-folders (notes and attachments), by name and by vault path: what
+        a [[link]] may name."""
+        found: set[str] = set()
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            rel = os.path.relpath(dirpath, self.root).replace(os.sep, "/")
+            for f in filenames:
+                found.add(f)
+                found.add(f if rel == "." else f"{rel}/{f}")
+        return found
+
     def _inside(self, real: Path) -> bool:
         try:
             real.relative_to(self.root)
@@ -150,16 +163,23 @@ class Vault:
             raise OutsideVault(f"{rel!r} resolves outside the vault", path=rel)
         return path
 
-    def relpath(self, path: Path) -> str:
-        return path.resolve().relative_to(self.root).as_posix()
-
     def exists(self, rel: str) -> bool:
         return self.abspath(rel).exists()
+
+    def exists_any(self, rel: str) -> bool:
+        """`exists`, for a note or a file in `.trash/`."""
+        return self._door(rel).exists()
+
+    def read_any(self, rel: str) -> NoteText:
+        """`read`, for a note or a file in `.trash/` (undo checks what it will move back)."""
+        return self._read_at(self._door(rel), rel)
 
     # ---- reading -----------------------------------------------------------------------------
     def read(self, rel: str) -> NoteText:
         """The note's text; InvalidNote for files that are too large, binary, or not UTF-8."""
-        path = self.abspath(rel)
+        return self._read_at(self.abspath(rel), rel)
+
+    def _read_at(self, path: Path, rel: str) -> NoteText:
         try:
             size = path.stat().st_size
             if size > MAX_NOTE_BYTES:
@@ -262,12 +282,55 @@ class Vault:
                 os.unlink(marker.path)
 
     def move(self, src: str, dst: str) -> None:
-        """Rename a note inside the vault (used to move a merged note into `.trash/`)."""
-        s, d = self.abspath(src), self.abspath(dst, allow_hidden=True)  # `.trash` may not lead outside
+        """Rename a note inside the vault: a merged note into `.trash/`, or (undo) back from it.
+        Folders in `.trash/` that the move leaves empty are removed."""
+        s, d = self._door(src), self._door(dst)
         d.parent.mkdir(parents=True, exist_ok=True)
         if d.exists():
             raise WriteConflict(f"{dst} already exists", path=dst)
         os.replace(s, d)
+        self._prune_trash(s.parent)
+
+    def remove(self, rel: str, *, expected: str) -> None:
+        """Delete a note, only if its bytes still hash to `expected`: `undo` of a note vaultcrm created."""
+        path = self.abspath(rel)
+        try:
+            current = path.read_bytes()
+        except FileNotFoundError:
+            raise WriteConflict("the note was deleted since it was read; nothing written", path=rel) from None
+        if hashlib.sha256(current).hexdigest() != expected:
+            raise WriteConflict("the note changed on disk since it was read; nothing written", path=rel)
+        path.unlink()
+
+    def free_trash_path(self, rel: str) -> str:
+        """`.trash/<rel>`, or `.trash/<folder>/<stem> N.md` when that is taken."""
+        base = f"{TRASH}/{rel}"
+        if not (self.root / base).exists():
+            return base
+        stem, dot, ext = base.rpartition(".")
+        if not dot or "/" in ext:
+            stem, ext = base, ""
+        n = 1
+        while True:
+            cand = f"{stem} {n}.{ext}" if ext else f"{stem} {n}"
+            if not (self.root / cand).exists():
+                return cand
+            n += 1
+
+    def _door(self, rel: str) -> Path:
+        """A note's path, or a path inside `.trash/` (where merged notes go, and come back from)."""
+        in_trash = rel.startswith(TRASH + "/") and not any(p.startswith(".") for p in rel.split("/")[1:])
+        return self.abspath(rel, allow_hidden=in_trash)
+
+    def _prune_trash(self, folder: Path) -> None:
+        """Remove folders under `.trash/` left empty (never the vault's own folders)."""
+        trash = self.root / TRASH
+        while folder != self.root and (folder == trash or trash in folder.parents):
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+            folder = folder.parent
 
     def cleanup_temp_files(self) -> int:
         """Remove, everywhere in the vault, temp files a killed vaultcrm left behind (edits sweep

@@ -1,13 +1,14 @@
-"""Obsidian Tasks query blocks (```tasks … ```): finding them in a note and evaluating them."""
+"""Obsidian Tasks query blocks (```tasks … ```): finding them in a note (`query_blocks`) and
+evaluating them over the vault's tasks (`evaluate`, the query language in `query`/`filters`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
-from typing import Any
 
 from vaultcrm.model.note import Note, strip_eol
+from vaultcrm.model.tasksquery.query import Results, evaluate
+
+__all__ = ["QueryBlock", "Results", "evaluate", "query_blocks"]
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,7 @@ class QueryBlock:
     text: str
 
 
-def blocks_in(note: Note) -> list[QueryBlock]:
+def query_blocks(note: Note) -> list[QueryBlock]:
     """The ```tasks blocks of a note, in order, as the note model finds fences (a tasks block
     shown inside another fence is text)."""
     out = []
@@ -25,15 +26,3 @@ def blocks_in(note: Note) -> list[QueryBlock]:
             body = note.lines[f.start + 1: f.end - 1 if f.closed else f.end]
             out.append(QueryBlock(f.start + 1, "\n".join(strip_eol(x) for x in body)))
     return out
-
-
-def run(query: str, tasks: list[tuple[Any, Any]], today: date, here: Any = None,
-        read: Callable[[str], str] | None = None) -> list[dict[str, Any]]:
-    """Evaluate a query over (note record, task record) pairs; returns the matching tasks.
-
-    The result is a list with `.errors` (instructions Tasks would not understand; then it is
-    empty) and `.total` (matches before `limit`); `read(path)` enables `heading` filters.
-    """
-    from vaultcrm.model.tasksquery import filters as taskfilter
-
-    return taskfilter.evaluate(query, tasks, today, here=here, read=read)

@@ -1,0 +1,144 @@
+"""What every command shares: the global options, the operations' context, output helpers and the
+option types (`--json`, `--dry-run`, NAME…), defined once."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import Enum
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from vaultcrm.errors import UsageError
+
+if TYPE_CHECKING:
+    from vaultcrm.ops.context import Context
+    from vaultcrm.ops.writes import EditResult
+
+
+class State:
+    """Global options, set by the root callback before a command runs."""
+
+    vault_arg: str | None = None
+    commit: bool = False
+
+
+def context(focus: str | None = None) -> Context:
+    """The operations' context; `focus` names the one note a command is about (faster on big vaults)."""
+    from vaultcrm.dates import today
+    from vaultcrm.ops.context import Context
+    from vaultcrm.store.vault import Vault
+
+    return Context.open(Vault.discover(State.vault_arg), today(), commit=State.commit, focus=focus,
+                        progress=_progress())
+
+
+def _progress() -> Any:
+    """A rich progress bar on stderr for index builds that take over a second, on a terminal only."""
+    if not sys.stderr.isatty():
+        return None
+    from vaultcrm.store.index import timed_progress
+
+    def make() -> Any:
+        import atexit
+
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+        bar = Progress("indexing", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                       console=console(stderr=True), transient=True)
+        task = bar.add_task("index", total=None)
+        bar.start()
+        atexit.register(bar.stop)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+            if done >= total:
+                bar.stop()
+
+        return update
+
+    return timed_progress(make)
+
+
+def parse_day(text: str | None, today: date, prefer: str = "past") -> date | None:
+    """A date option: ISO or words; "friday" is the last one unless `prefer="future"` (due dates)."""
+    if text is None:
+        return None
+    from vaultcrm.dates import parse_date
+
+    return parse_date(text, today=today, prefer=prefer)
+
+
+# ---- output ------------------------------------------------------------------------------------
+def out(text: str) -> None:
+    sys.stdout.write(text)
+
+
+def emit_json(data: Any) -> None:
+    """One JSON document on stdout: indented on a terminal, compact (and fast) in a pipe."""
+    from vaultcrm import render
+
+    out(render.to_json(data, pretty=sys.stdout.isatty()))
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(file=sys.stderr if stderr else sys.stdout, highlight=False, soft_wrap=False)
+
+
+def warn_all(ctx: Context) -> None:
+    for w in ctx.warnings():
+        err(f"vaultcrm: warning: {w}")
+
+
+class Fmt(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    tsv = "tsv"
+
+
+def fmt_of(json_: bool, csv_: bool = False, tsv: bool = False) -> Fmt:
+    if sum([json_, csv_, tsv]) > 1:
+        raise UsageError("choose one of --json, --csv, --tsv")
+    return Fmt.json if json_ else Fmt.csv if csv_ else Fmt.tsv if tsv else Fmt.table
+
+
+def emit_rows(fmt: Fmt, rows: list[dict[str, Any]], spec: tuple[list[str], list[str]],
+              title: str | None = None) -> None:
+    """Rows as JSON, CSV, TSV or a table (`spec`: the columns and their headers, from `render`)."""
+    from vaultcrm import render
+
+    columns, headers = spec
+    if fmt is Fmt.json:
+        emit_json(rows)
+    elif fmt in (Fmt.csv, Fmt.tsv):
+        out(render.to_delimited(rows, columns, "," if fmt is Fmt.csv else "\t"))
+    elif rows:
+        console().print(render.table(title, headers, [[r.get(c) for c in columns] for r in rows]))
+    else:
+        err("vaultcrm: nothing to show")
+
+
+def finish_edit(result: EditResult, json_: bool = False, extra: dict[str, Any] | None = None) -> None:
+    """An edit's outcome: the diff (dry run) or nothing on stdout, or one JSON object with --json."""
+    if json_:
+        from vaultcrm import render
+
+        emit_json(render.edit_dict(result, extra))
+    elif result.dry_run:
+        out(result.diff())
+    err(f"vaultcrm: dry run: {result.message} (nothing written)" if result.dry_run else f"vaultcrm: {result.message}")
+
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdout.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout.")]
+TsvOpt = Annotated[bool, typer.Option("--tsv", help="TSV on stdout.")]
+DryRun = Annotated[bool, typer.Option("--dry-run", "-n", help="Print a unified diff; write nothing.")]
+Name = Annotated[str, typer.Argument(help="A note's title, alias, file name or vault-relative path.")]

@@ -1,0 +1,182 @@
+"""Last contact: what counts as a contact with an account, when the last one was, and how often
+there should be one (the cadence). The one owner of these rules: `show`, `list`, `stale`,
+`agenda`, `log`, `doctor` and `merge` all ask here.
+
+A contact is dated by any of these sources (`model.dating` finds them in each note):
+- `frontmatter`: the `last_contact` property, when it is a date;
+- `recent_context`: the newest dated Recent Context entry;
+- `meeting`: the newest dated note that belongs to the account (filed under its folder note, or
+  a meeting note linking to it).
+Dates after today are plans, not contacts, and never count. On a tie the order above wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from vaultcrm import query
+from vaultcrm.dates import iso_date, parse_period
+from vaultcrm.model import edits
+from vaultcrm.model.note import Note
+from vaultcrm.model.records import NoteRecord
+from vaultcrm.ops.context import Context
+from vaultcrm.ops.scope import belonging
+
+PROPERTY = "last_contact"
+# sources, strongest first on a tie: (rank, name)
+_FRONTMATTER, _RECENT_CONTEXT, _MEETING = (2, "frontmatter"), (1, "recent_context"), (0, "meeting")
+
+
+@dataclass(frozen=True)
+class LastContact:
+    date: date | None
+    source: str | None  # frontmatter | recent_context | meeting | None
+    evidence: str | None = None  # path of the meeting note, or path:line of the entry
+
+
+# ---- which notes date an account ---------------------------------------------------------------
+@dataclass
+class Links:
+    """Which notes point at which names: fold(name) -> notes linking to it."""
+
+    by_target: dict[str, list[NoteRecord]]
+
+    def linking_to(self, rec: NoteRecord) -> list[NoteRecord]:
+        seen: dict[str, NoteRecord] = {}
+        for n in rec.linked_as():
+            for r in self.by_target.get(n, []):
+                seen[r.path] = r
+        return [seen[p] for p in sorted(seen)]
+
+
+def links_index(records: Sequence[NoteRecord]) -> Links:
+    by: dict[str, list[NoteRecord]] = {}
+    for r in records:
+        for key in sorted(r.link_keys()):
+            by.setdefault(key, []).append(r)
+    return Links(by)
+
+
+def _meeting_links(ctx: Context) -> Links:
+    """Links from meeting notes only: only they date an account."""
+    return ctx.derived("links", lambda: _meeting_links_now(ctx))
+
+
+def _meeting_links_now(ctx: Context) -> Links:
+    rows = ctx.scan.link_rows
+    if rows is None:
+        return links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)])
+    by_path = {r.path: r for r in ctx.records}
+    by: dict[str, list[NoteRecord]] = {}
+    for key, path in rows:  # the cache's links table holds exactly what links_index would compute
+        rec = by_path.get(path)
+        if rec is not None:
+            by.setdefault(key, []).append(rec)
+    return Links(by)
+
+
+def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
+    """Dated notes that belong to an account: in its folder, or meeting notes that link to it."""
+    out: dict[str, NoteRecord] = {}
+    if rec.folder_note:
+        for r in belonging(ctx, rec)[1:]:
+            if r.note_date:
+                out[r.path] = r
+    for r in _meeting_links(ctx).linking_to(rec):
+        if r.path != rec.path and r.note_date and ctx.config.is_meeting(r.kind):
+            out[r.path] = r
+    return [out[p] for p in sorted(out)]
+
+
+# ---- the effective last contact ----------------------------------------------------------------
+def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
+    """The latest date any source gives, up to today (see the module's docstring)."""
+    memo = ctx.derived("last_contact", dict)  # list --sort last_contact asks twice per note
+    if rec.path not in memo:
+        memo[rec.path] = _last_contact(ctx, rec)
+    return memo[rec.path]
+
+
+def _last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
+    candidates = own_candidates(rec.dating, rec.path, ctx.today)
+    for m in related_meetings(ctx, rec):
+        d = iso_date(m.note_date)
+        if d is not None and d <= ctx.today:
+            candidates.append((d, *_MEETING, m.path))
+    if not candidates:
+        return LastContact(None, None)
+    best = max(candidates, key=lambda c: (c[0], c[1]))
+    return LastContact(best[0], best[2], best[3])
+
+
+def own_candidates(facts: dict[str, Any], path: str, today: date) -> list[tuple[date, int, str, str | None]]:
+    """(date, rank, source, evidence) of what the note itself says, dates after today left out."""
+    out: list[tuple[date, int, str, str | None]] = []
+    prop = iso_date(facts.get("last_contact"))
+    if prop is not None and prop <= today:
+        out.append((prop, *_FRONTMATTER, None))
+    iso_today = today.isoformat()  # entry dates are valid ISO dates: as strings they sort as dates
+    dated = [(d, line) for d, line in facts.get("entries", []) if d <= iso_today]
+    if dated:
+        d, line = max(dated, key=lambda x: x[0])
+        out.append((date.fromisoformat(d), *_RECENT_CONTEXT, f"{path}:{line}"))
+    return out
+
+
+def contact_dates(ctx: Context, rec: NoteRecord) -> list[str]:
+    """Every ISO date on which the account had a contact (entries of its notes, related meetings)."""
+    dates = [e.date for r in belonging(ctx, rec) for e in r.entries if e.date]
+    dates += [r.note_date for r in related_meetings(ctx, rec) if r.note_date]
+    return dates
+
+
+# ---- writing it --------------------------------------------------------------------------------
+def raise_to(note: Note, day: date, today: date) -> Note:
+    """`last_contact` moved up to `day` when that is later (never past today: a plan is no contact).
+    A note without frontmatter is left as it is: vaultcrm never invents a frontmatter block."""
+    if note.frontmatter is None or day > today:
+        return note
+    current = iso_date(note.properties.get(PROPERTY))
+    if current is None or current < day:
+        return edits.set_property(note, PROPERTY, day.isoformat())
+    return note
+
+
+def later(a: Any, b: Any) -> str | None:
+    """The later of two written last_contact values, as ISO text (None when neither is a date)."""
+    dates = [d for d in (iso_date(a), iso_date(b)) if d is not None]
+    return max(dates).isoformat() if dates else None
+
+
+# ---- cadence -----------------------------------------------------------------------------------
+def cadence_days(ctx: Context, rec: NoteRecord) -> int:
+    """The account's cadence: its `cadence` property, else the shortest matching tag cadence in
+    `.vaultcrm.toml`, else its kind's, else the default (30 days)."""
+    own = parse_period(rec.dating.get("cadence"))
+    if own:
+        return own
+    tag_days = [parse_period(v) for t, v in ctx.config.cadence_tags.items() if query.has_tag(rec, t)]
+    tag_days = [d for d in tag_days if d]
+    if tag_days:
+        return min(tag_days)
+    by_kind = next((parse_period(v) for k, v in ctx.config.cadence_kinds.items()
+                    if rec.kind and ctx.config.canonical_kind(k) == rec.kind), None)
+    return by_kind or ctx.config.default_days
+
+
+def contact_histogram(ctx: Context, rec: NoteRecord, months: int = 12) -> list[tuple[str, int]]:
+    """Contacts per month over the last `months` months, oldest first (plans are not contacts)."""
+    keys = []
+    y, m = ctx.today.year, ctx.today.month
+    for _ in range(months):
+        keys.append(f"{y:04d}-{m:02d}")
+        y, m = (y, m - 1) if m > 1 else (y - 1, 12)
+    counts = dict.fromkeys(reversed(keys), 0)
+    today = ctx.today.isoformat()
+    for d in contact_dates(ctx, rec):
+        if d <= today and d[:7] in counts:
+            counts[d[:7]] += 1
+    return list(counts.items())

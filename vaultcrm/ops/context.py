@@ -1,0 +1,145 @@
+"""The session every operation runs in: the vault, its settings, today, whether to commit, and the
+notes read so far.
+
+A `Context` is an immutable value: what a command asked for (vault, today, commit, the note it is
+about) never changes while it runs. What it has *read* is a memo beside it, filled lazily and
+dropped by the write pipeline after every write, so a second read sees the new bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from vaultcrm import query
+from vaultcrm.config import Config
+from vaultcrm.errors import InvalidNote, NotFound, OutsideVault, UsageError
+from vaultcrm.model.records import NoteRecord
+from vaultcrm.store import git
+from vaultcrm.store.index import Progress, Scan, load, load_focused
+from vaultcrm.store.settings import load_config
+from vaultcrm.store.vault import Vault
+
+_ESCAPING_PATH = re.compile(r"^(?:/|\\|[A-Za-z]:[\\/])|(?:^|[/\\])\.\.(?:[/\\]|$)")  # /x, \\x, C:\x, a/../x
+
+
+class Memo:
+    """What a context has read: the focused scan, the whole scan, values derived from them."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.focused: Scan | None = None
+        self.focus_tried = False
+        self.full: Scan | None = None
+        self.derived: dict[str, Any] = {}
+        self.derived_of: Scan | None = None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every operation needs. `focus` names the one note a command is about: then only the
+    notes around it are loaded (much faster on a big vault), until something asks for all."""
+
+    vault: Vault
+    today: date
+    config: Config = field(default_factory=Config)
+    commit: bool = False  # commit each edit to git: --commit, or `[git] commit = true`
+    focus: str | None = None
+    progress: Progress | None = None
+    memo: Memo = field(default_factory=Memo, compare=False, repr=False)
+
+    @classmethod
+    def open(cls, vault: Vault, today: date, *, commit: bool = False, focus: str | None = None,
+             progress: Progress | None = None) -> Context:
+        """The context for one command; `commit=True` on a vault outside git is a usage error,
+        said before anything is written."""
+        config = load_config(vault.root)
+        if commit and not git.is_work_tree(vault):
+            raise UsageError(f"--commit: the vault {vault.root} is not a git work tree")
+        return cls(vault, today, config, commit=commit or config.git_commit, focus=focus, progress=progress)
+
+    # ---- the notes -------------------------------------------------------------------------------
+    @property
+    def scan(self) -> Scan:
+        """The notes this command needs: those around `focus` while that is enough, else all."""
+        memo = self.memo
+        if self.focus is not None and memo.full is None:
+            if not memo.focus_tried:
+                memo.focused = load_focused(self.vault, self.config, self.focus, progress=self.progress)
+                memo.focus_tried = True
+            if memo.focused is not None:
+                return memo.focused
+        return self.full_scan
+
+    @property
+    def full_scan(self) -> Scan:
+        """Every note of the vault, even when this command started focused on one."""
+        if self.memo.full is None:
+            self.memo.full = load(self.vault, self.config, progress=self.progress)
+        return self.memo.full
+
+    def everything(self) -> list[NoteRecord]:
+        """Every readable note's record (loads the whole vault once; `scan` then serves it too)."""
+        _ = self.full_scan
+        return self.records
+
+    @property
+    def records(self) -> list[NoteRecord]:
+        return self.derived("ok", lambda: self.scan.ok)
+
+    def derived(self, key: str, make: Callable[[], Any]) -> Any:
+        """A value computed from the current scan (link index, folder notes…), recomputed after edits."""
+        current = self.scan
+        memo = self.memo
+        if memo.derived_of is not current:
+            memo.derived, memo.derived_of = {}, current
+        if key not in memo.derived:
+            memo.derived[key] = make()
+        return memo.derived[key]
+
+    def forget(self) -> None:
+        """Drop what was read: the write pipeline calls this after every write."""
+        self.memo.clear()
+
+    # ---- names -----------------------------------------------------------------------------------
+    def resolve(self, name: str) -> NoteRecord:
+        """The one note NAME names; a note whose frontmatter is broken is still found by path/stem."""
+        try:
+            return query.resolve(self.scan.records, name)
+        except NotFound:
+            self._refuse_unreadable(name)
+            raise
+
+    def find_all(self, name: str) -> list[NoteRecord]:
+        found = query.matches(self.scan.records, name)
+        if not found:
+            self._refuse_unreadable(name)
+            raise NotFound(f"no note named {name!r}", suggestions=query.suggest(self.scan.records, name))
+        return found
+
+    def editable(self, name: str) -> NoteRecord:
+        """The one note NAME names, refused (exit 5) when its frontmatter cannot be read."""
+        rec = self.resolve(name)
+        if rec.error:
+            raise InvalidNote(f"{rec.error}; fix it before editing", path=rec.path, line=rec.error_line)
+        return rec
+
+    def _refuse_unreadable(self, name: str) -> None:
+        """A name that only matches a file vaultcrm cannot read (binary, UTF-16, too large) is an
+        invalid note (exit 5), and a path that would leave the vault a usage error (exit 2), not a
+        missing note (exit 3)."""
+        if _ESCAPING_PATH.search(name.strip()):
+            raise OutsideVault(f"{name!r} is outside the vault; names and paths are relative to the vault")
+        stubs = [NoteRecord(path=p, title=p.rsplit("/", 1)[-1].removesuffix(".md")) for p, _ in self.scan.unreadable]
+        for rec in query.matches(stubs, name):
+            raise InvalidNote(dict(self.scan.unreadable)[rec.path], path=rec.path)
+
+    def warnings(self) -> list[str]:
+        out = [f"{r.path}:{r.error_line or 1}: skipped: {r.error}" for r in self.scan.broken]
+        out += [f"{p}: skipped: {msg}" for p, msg in self.scan.unreadable]
+        return out

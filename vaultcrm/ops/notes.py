@@ -1,0 +1,169 @@
+"""Reading notes (`show`, `list`) and writing them (`log`, `add`, `new`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from vaultcrm import query
+from vaultcrm.errors import Ambiguous, InvalidNote, OutsideVault, UsageError, VaultCRMError
+from vaultcrm.model import edits, tasksquery
+from vaultcrm.model.note import Note
+from vaultcrm.model.records import NoteRecord, TaskRecord, entries_of
+from vaultcrm.ops import contact
+from vaultcrm.ops.contact import LastContact, effective_last_contact
+from vaultcrm.ops.context import Context
+from vaultcrm.ops.scope import belonging
+from vaultcrm.ops.writes import Change, EditResult, apply_changes, edit_note
+from vaultcrm.store import index, templates
+from vaultcrm.store.vault import check_relative
+
+
+# ---- show ---------------------------------------------------------------------------------------
+@dataclass
+class NoteView:
+    """Everything `show` presents about one note."""
+
+    record: NoteRecord
+    status: list[tuple[str, str]]
+    entries: list[dict[str, Any]]
+    tasks: list[tuple[NoteRecord, TaskRecord]]
+    sections: list[dict[str, Any]]
+    last_contact: LastContact
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    history: list[tuple[str, int]] = field(default_factory=list)  # contacts per month, oldest first
+
+
+def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
+    text = ctx.vault.read(rec.path).text
+    note = Note.parse(text, rec.path)
+    note.check()
+    status = [(name, value) for _, name, value in edits.status_rows(note)]
+    entries = sorted(
+        ({"date": e.date, "raw_date": e.raw_date, "link": e.link, "text": e.text, "via": e.via, "line": e.line}
+         for e in entries_of(note)),
+        key=lambda e: (e["date"] is not None, e["date"] or ""), reverse=True)
+    sections = []
+    for s in note.sections:
+        body = "".join(note.lines[s.body_start:s.end]).replace("\r\n", "\n").strip("\n")
+        sections.append({"heading": s.heading, "level": s.level, "line": s.start + 1, "text": body})
+    tasks = [(r, t) for r in belonging(ctx, rec) for t in r.tasks]
+    return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec),
+                    _queries(ctx, rec, note), contact.contact_histogram(ctx, rec))
+
+
+def _queries(ctx: Context, rec: NoteRecord, note: Note) -> list[dict[str, Any]]:
+    """The note's ```tasks blocks, each evaluated over every task in the vault."""
+    found = tasksquery.query_blocks(note)
+    if not found:
+        return []
+    every = [(r, t) for r in ctx.everything() for t in r.tasks]
+    out = []
+    for block in found:
+        res = tasksquery.evaluate(block.text, every, ctx.today, here=rec, read=lambda p: ctx.vault.read(p).text)
+        out.append({"line": block.line, "query": block.text, "tasks": list(res), "errors": list(res.errors),
+                    "total": res.total})
+    return out
+
+
+def show(ctx: Context, name: str, *, exact_one: bool) -> tuple[list[NoteView], list[str]]:
+    """The notes NAME names (several on a terminal, with a warning), or exactly one for --json."""
+    found = ctx.find_all(name)
+    if exact_one and len(found) > 1:
+        raise Ambiguous(f"{name!r} names {len(found)} notes; give a path to choose one",
+                        candidates=[r.path for r in found])
+    warnings = []
+    if len(found) > 1:
+        warnings.append(f"{name!r} names {len(found)} notes: " + ", ".join(r.path for r in found))
+    for r in found:
+        if r.error:
+            raise InvalidNote(r.error, path=r.path, line=r.error_line)
+    return [note_view(ctx, r) for r in found], warnings
+
+
+# ---- list ---------------------------------------------------------------------------------------
+def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (),
+               where: Sequence[str] = (), sort: str | None = None) -> list[tuple[NoteRecord, LastContact]]:
+    """The notes that pass the filters, in order, each with its effective last contact."""
+    clauses = query.parse_where(where)
+    want_kind = ctx.config.canonical_kind(kind) if kind else None
+
+    def value(r: NoteRecord, key: str) -> Any:
+        if key == contact.PROPERTY:  # the column `list` prints: the effective last contact
+            d = effective_last_contact(ctx, r).date
+            return d.isoformat() if d else None
+        return query.field_value(r, key)
+
+    rows = [r for r in ctx.records
+            if (want_kind is None or r.kind == want_kind)
+            and all(query.has_tag(r, t) for t in tags)
+            and query.where_ok(r, clauses, value)]
+    if sort:
+        rows = query.sort_records(rows, sort, value)
+    return [(r, effective_last_contact(ctx, r)) for r in rows]
+
+
+# ---- writing -------------------------------------------------------------------------------------
+def log(ctx: Context, name: str, text: str, *, day: date | None = None, via: str | None = None,
+        link: str | None = None, dry_run: bool = False) -> EditResult:
+    """Add a Recent Context entry and raise `last_contact` when the entry is later."""
+    if not text.strip():
+        raise UsageError("the entry text is empty")
+    day = day or ctx.today
+    rec = ctx.editable(name)
+
+    def fn(note: Note) -> Note:
+        note = edits.add_entry(note, day, text.replace("\n", " "), link=link, via=via)
+        return contact.raise_to(note, day, ctx.today)
+
+    return edit_note(ctx, rec.path, fn, command=f"log {rec.title}", message=f"logged to {rec.path}",
+                     dry_run=dry_run)
+
+
+def add(ctx: Context, name: str, section: str, text: str, *, dry_run: bool = False) -> EditResult:
+    if not section.strip() or not text.strip():
+        raise UsageError("section and text must not be empty")
+    rec = ctx.editable(name)
+    return edit_note(ctx, rec.path, lambda n: edits.add_bullet(n, section, text.replace("\n", " ")),
+                     command=f"add {rec.title} {section}", message=f"added to {section} in {rec.path}",
+                     dry_run=dry_run)
+
+
+_BAD_TITLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, account: str | None = None,
+             dry_run: bool = False) -> EditResult:
+    title = title.strip()
+    if not title or title.startswith(".") or _BAD_TITLE.search(title) or ".." in title:
+        raise OutsideVault(f"{title!r} cannot be a note's file name (no / \\ : * ? \" < > |, no leading dot)")
+    canonical = ctx.config.canonical_kind(kind) or kind
+    stem = title
+    if ctx.config.is_meeting(canonical) and not re.match(r"\d{4}-\d{2}-\d{2}", title):
+        stem = f"{ctx.today.isoformat()} {title}"
+    target_folder = folder if folder is not None else ctx.config.folder_for(canonical)
+    rel = f"{target_folder.rstrip('/')}/{stem}.md" if target_folder.strip("/") else f"{stem}.md"  # /abs refused below
+    check_relative(rel)
+    ctx.vault.abspath(rel)
+    if ctx.vault.exists(rel):
+        raise VaultCRMError(f"{rel} already exists; nothing written", path=rel)
+    same_name = query.matches(ctx.records, title)
+    if same_name and not ctx.config.is_meeting(canonical):
+        raise VaultCRMError(f"a note named {title!r} already exists ({', '.join(r.path for r in same_name)}); "
+                            "nothing written")
+    account_link = query.link_name(ctx.scan.records, ctx.resolve(account)) if account else None
+    text = templates.render(ctx.vault, canonical, title=title, today=ctx.today, account=account_link)
+    return apply_changes(ctx, [Change(rel, None, text)], f"new {canonical} {title}", dry_run=dry_run,
+                         message=f"created {rel}", data={"path": rel})
+
+
+
+
+def reindex(ctx: Context, *, rebuild: bool = False) -> dict[str, int]:
+    """Bring the index cache up to date (`--rebuild`: from scratch); what it holds now."""
+    scan = index.load(ctx.vault, ctx.config, progress=ctx.progress, rebuild=rebuild)
+    return {"notes": len(scan.records), "parsed": scan.parsed, "broken": len(scan.broken),
+            "unreadable": len(scan.unreadable)}

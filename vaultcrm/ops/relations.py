@@ -1,0 +1,140 @@
+"""Relationships over time: which accounts are going stale, what is due (`agenda`), what happened
+(`timeline`) and through whom (`who`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from vaultcrm.dates import iso_date
+from vaultcrm.errors import UsageError
+from vaultcrm.model.records import PEOPLE_KEYS, EntryRecord, NoteRecord, fold, string_list
+from vaultcrm.ops.contact import LastContact, cadence_days, effective_last_contact, related_meetings
+from vaultcrm.ops.context import Context
+from vaultcrm.ops.scope import belonging, owner_of
+from vaultcrm.ops.tasks import TaskRow, task_list
+
+
+@dataclass
+class StaleRow:
+    record: NoteRecord
+    last: LastContact
+    days: int | None
+    cadence: int
+    due: date | None  # the day the account goes (or went) stale
+
+
+def accounts(ctx: Context, kind: str | None = None) -> list[NoteRecord]:
+    if kind:
+        want = ctx.config.canonical_kind(kind)
+        return [r for r in ctx.records if r.kind == want]
+    return [r for r in ctx.records if ctx.config.is_account(r.kind)]
+
+
+def account_rows(ctx: Context, *, days: int | None = None, kind: str | None = None) -> list[StaleRow]:
+    rows = []
+    for rec in accounts(ctx, kind):
+        last = effective_last_contact(ctx, rec)
+        cadence = days if days is not None else cadence_days(ctx, rec)
+        age = (ctx.today - last.date).days if last.date else None
+        due = last.date + timedelta(days=cadence + 1) if last.date else None
+        rows.append(StaleRow(rec, last, age, cadence, due))
+    return rows
+
+
+def stale(ctx: Context, *, days: int | None = None, kind: str | None = None, known: bool = False) -> list[StaleRow]:
+    """Accounts whose effective last contact is more than their cadence ago, oldest first, then undated."""
+    if days is not None and days < 0:
+        raise UsageError("--days must be 0 or more")
+    rows = account_rows(ctx, days=days, kind=kind)
+    dated = sorted((r for r in rows if r.days is not None and r.days > r.cadence),
+                   key=lambda r: (r.last.date, fold(r.record.title), r.record.path))
+    undated = [] if known else sorted((r for r in rows if r.days is None),
+                                      key=lambda r: (fold(r.record.title), r.record.path))
+    return dated + undated
+
+
+@dataclass
+class Agenda:
+    overdue: list[TaskRow]
+    due_soon: list[TaskRow]
+    going_stale: list[StaleRow]
+
+
+def agenda(ctx: Context, *, days: int = 7) -> Agenda:
+    if days < 0:
+        raise UsageError("--days must be 0 or more")
+    horizon = ctx.today + timedelta(days=days)
+    dated = [(iso_date(r.task.due), r) for r in task_list(ctx) if r.task.due]
+    key = lambda r: (r.task.due, r.note.path, r.task.line)  # noqa: E731
+    overdue = sorted((r for d, r in dated if d is not None and d < ctx.today), key=key)
+    soon = sorted((r for d, r in dated if d is not None and ctx.today <= d <= horizon), key=key)
+    going = [r for r in account_rows(ctx) if r.due is not None and ctx.today < r.due <= horizon]
+    going.sort(key=lambda r: (r.due, fold(r.record.title), r.record.path))
+    return Agenda(overdue, soon, going)
+
+
+@dataclass
+class TimelineRow:
+    date: date
+    record: NoteRecord  # the note that holds the entry
+    entry: EntryRecord
+    account: NoteRecord  # the account it belongs to (the note itself, or its folder note)
+
+
+def timeline(ctx: Context, name: str | None = None, *, since: date | None = None,
+             until: date | None = None) -> list[TimelineRow]:
+    recs = belonging(ctx, ctx.resolve(name)) if name else ctx.records
+    out = []
+    for r in recs:
+        if not r.dating.get("entries"):  # a cached summary: notes without dated entries are never decoded
+            continue
+        for e in r.entries:
+            d = iso_date(e.date)
+            if d is None or (since and d < since) or (until and d > until):
+                continue
+            out.append(TimelineRow(d, r, e, owner_of(ctx, r)))
+    out.sort(key=lambda t: (-t.date.toordinal(), fold(t.account.title), t.record.path, t.entry.line))
+    return out
+
+
+@dataclass
+class Person:
+    """Someone through whom an account's contact runs."""
+
+    name: str
+    last: str | None = None  # ISO date of the latest contact through them
+    count: int = 0
+    sources: list[str] = field(default_factory=list)  # via (entries) and/or meeting (attendees)
+
+
+def who(ctx: Context, name: str) -> list[Person]:
+    """People through whom an account's contact runs: `(via P)` entries and meeting attendees,
+    newest first, then the most contacts, then by name."""
+    rec = ctx.resolve(name)
+    own_names = {fold(n) for n in rec.names()}
+    people: dict[str, Person] = {}
+
+    def add_person(person: str, day: str | None, source: str) -> None:
+        label = person.strip().strip('"').removeprefix("[[").removesuffix("]]").split("|")[0].strip()
+        if not label or fold(label) in own_names:
+            return
+        p = people.setdefault(fold(label), Person(label))
+        p.count += 1
+        if day and (p.last is None or day > p.last):
+            p.last = day
+        if source not in p.sources:
+            p.sources.append(source)
+
+    for r in belonging(ctx, rec):
+        for e in r.entries:
+            for person in re.split(r"\s*(?:[,;&]|\band\b)\s*", e.via or ""):  # (via Jane, Bob and Carol)
+                add_person(person, e.date, "via")
+    for m in related_meetings(ctx, rec):
+        for key in PEOPLE_KEYS:
+            for person in string_list(m.properties.get(key)):
+                add_person(person, m.note_date, "meeting")
+    by_name = sorted(people.values(), key=lambda p: fold(p.name))
+    by_name.sort(key=lambda p: (p.last or "", p.count), reverse=True)  # stable: newest, most, then name
+    return by_name
