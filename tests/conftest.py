@@ -92,6 +92,13 @@ def make_vault(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of a vault (vault path -> bytes), vaultcrm's own state folder left out: what a
+    test compares before and after a command to prove which bytes changed."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".vaultcrm" not in p.relative_to(root).parts}
+
+
 def corpus_notes() -> list[Path]:
     """Every Markdown/text note in ../shared/corpus, sorted (skipped when shared/ is absent)."""
     if not CORPUS.is_dir():

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 ACME = "Customers/Acme Corp.md"
 OPENAI = "Customers/OpenAI.md"
@@ -24,10 +25,6 @@ DANA = "People/Dana Scully.md"
 BROKEN = "Broken.md"
 
 
-def snapshot(vault: Path) -> dict[str, bytes]:
-    """Every file in the vault except vaultcrm's own state folder (lock, journal)."""
-    return {p.relative_to(vault).as_posix(): p.read_bytes() for p in sorted(vault.rglob("*"))
-            if p.is_file() and ".vaultcrm" not in p.relative_to(vault).parts}
 
 
 def read(vault: Path, rel: str) -> bytes:

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import snapshot
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -20,8 +21,6 @@ def rows(text: str, delimiter: str = ",") -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
-def snapshot(vault: Path) -> dict[str, bytes]:
-    return {p.relative_to(vault).as_posix(): p.read_bytes() for p in sorted(vault.rglob("*")) if p.is_file()}
 
 
 # ---- show ---------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import invoke, make_vault
+from conftest import invoke, make_vault, snapshot
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -89,9 +89,6 @@ EXPECTED = {
 }
 
 
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not p.relative_to(root).as_posix().startswith(".vaultcrm/")}
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import invoke
+from conftest import invoke
 from vaultcrm.store import index
 from vaultcrm.config import Config
 from vaultcrm.store.vault import Vault

@@ -8,14 +8,15 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SEEDS, invoke
-from test_doctor import make_vault, snapshot
+from conftest import SEEDS, invoke, make_vault, snapshot
 
 from vaultcrm.model import grammar
 
 from vaultcrm.model import merging as merge
 from vaultcrm.model.note import Note
 
+if not SEEDS.is_dir():  # the seed notes live in ../shared beside the checkout
+    pytest.skip("../shared/seeds is not beside the checkout", allow_module_level=True)
 SEED_A = next(SEEDS.glob("000_*.txt")).read_text(encoding="utf-8")
 SEED_B = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run, invoke, make_vault
+from conftest import Run, invoke, make_vault
 
 
 def vcrm(root: Path, *args: str) -> Run:

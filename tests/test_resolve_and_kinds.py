@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import invoke
 
-from tests.conftest import make_vault
+from conftest import make_vault
 from vaultcrm.config import Config
 from vaultcrm.store.settings import load_config
 from vaultcrm.errors import Ambiguous, NotFound

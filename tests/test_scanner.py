@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import EXAMPLES, corpus_notes
+from conftest import EXAMPLES, corpus_notes
 from vaultcrm.config import Config
 from vaultcrm.model.note import Note
 from vaultcrm.model.scan import record_from_note

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import invoke, make_vault
+from conftest import invoke, make_vault
 from vaultcrm.config import Config
 from vaultcrm.model.scan import build_record
 from vaultcrm import render

@@ -4,6 +4,8 @@ option types (`--json`, `--dry-run`, NAME…), defined once."""
 from __future__ import annotations
 
 import sys
+import time
+from collections.abc import Callable
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -28,17 +30,14 @@ def context(focus: str | None = None) -> Context:
     """The operations' context; `focus` names the one note a command is about (faster on big vaults)."""
     from vaultcrm.dates import today
     from vaultcrm.ops.context import Context
-    from vaultcrm.store.vault import Vault
 
-    return Context.open(Vault.discover(State.vault_arg), today(), commit=State.commit, focus=focus,
-                        progress=_progress())
+    return Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress())
 
 
 def _progress() -> Any:
     """A rich progress bar on stderr for index builds that take over a second, on a terminal only."""
     if not sys.stderr.isatty():
         return None
-    from vaultcrm.store.index import timed_progress
 
     def make() -> Any:
         import atexit
@@ -59,6 +58,23 @@ def _progress() -> Any:
         return update
 
     return timed_progress(make)
+
+
+def timed_progress(make: Callable[[], Callable[[int, int], None]],
+                   after: float = 1.0) -> Callable[[int, int], None]:
+    """A progress callback that only starts showing once `after` seconds have passed (a quick
+    index build shows nothing)."""
+    start = time.monotonic()
+    shown: list[Callable[[int, int], None]] = []
+
+    def cb(done: int, total: int) -> None:
+        if not shown and time.monotonic() - start < after:
+            return
+        if not shown:
+            shown.append(make())
+        shown[0](done, total)
+
+    return cb
 
 
 def parse_day(text: str | None, today: date, prefer: str = "past") -> date | None:

@@ -65,6 +65,31 @@ def format_entry(day: date, text: str, *, link: str | None = None, via: str | No
     return out
 
 
+# ---- Dataview inline fields ------------------------------------------------------------------
+# `key:: value` as a whole line (in a list item or quote too), or `[key:: value]` / `(key:: value)`
+# inside a line, as Dataview reads them. Keys are compared as Dataview's sanitised form does:
+# case-insensitive, spaces and dashes alike (`Last Contact::` is `last_contact`).
+_FIELD_LINE = re.compile(r"\s*(?:>\s*)*(?:(?:[-*+]|\d+[.)])\s+)?(?:\[.\]\s+)?\*{0,2}([^\s:*\[\]()`][^:*\[\]()`]*?)\*{0,2}::(.*)$")
+_FIELD_INLINE = re.compile(r"\[([^\[\]():`]+?)::([^\]]*)\]|\(([^\[\]():`]+?)::([^)]*)\)")
+
+
+def field_key(key: str) -> str:
+    """A field name as compared: `Last Contact`, `last-contact` and `last_contact` are one key."""
+    return re.sub(r"[\s-]+", "_", key.strip().casefold())
+
+
+def inline_fields(line: str) -> list[tuple[str, str]]:
+    """The Dataview inline fields of one line, as (key as compared, value as written, trimmed)."""
+    if "::" not in line:
+        return []
+    out = [(field_key(m[1] or m[3]), (m[2] if m[1] else m[4]).strip()) for m in _FIELD_INLINE.finditer(line)]
+    if not out:
+        m = _FIELD_LINE.match(line)
+        if m:
+            out.append((field_key(m[1]), m[2].strip()))
+    return out
+
+
 # ---- Tasks (Obsidian Tasks format) -----------------------------------------------------------
 _TASK = re.compile(r"(?P<indent>\s*(?:>\s*)*)(?P<marker>[-*+]|\d+[.)])\s+\[(?P<status>[^\]])\](?P<rest>(?:\s.*)?)$")
 _BLOCK_ID = re.compile(r"(?<!\s)\s+\^[A-Za-z0-9-]+\s*$")

@@ -44,39 +44,66 @@ def _union(into: list[Any], extra: list[Any]) -> list[Any]:
     return out
 
 
+def _merged_date(key: str, fval: Any, ival: Any) -> Any:
+    """Dates are facts about the relationship, not preferences: the last contact is the later of
+    the two and the relationship began at the earlier, whichever note says so."""
+    fd, idate = iso_date(fval), iso_date(ival) if ival is not _MISSING else None
+    later = key == "last_contact"
+    if fd is not None and (idate is None or (fd > idate if later else fd < idate)):
+        return fd.isoformat()
+    return fval if ival is _MISSING else _MISSING
+
+
+def _merged_list(fval: Any, ival: Any) -> Any:
+    """Tags and aliases of both notes stay true of the merged contact, so lists are united;
+    a mapping cannot be united item by item, so INTO's stays."""
+    if isinstance(fval, dict) or isinstance(ival, dict):
+        return _MISSING
+    united = _union(_as_list(ival), _as_list(fval))
+    return united if united != _as_list(ival) else _MISSING
+
+
+def _merged_placeholder(fval: Any, ival: Any) -> Any:
+    """An empty or template-filler value in INTO says nothing, so FROM's real value may replace it."""
+    if (ival is None or grammar.is_placeholder(ival)) and fval is not None and not grammar.is_placeholder(fval):
+        return fval
+    return _MISSING
+
+
+def _merged_value(key: str, fval: Any, ival: Any) -> Any:
+    """One key's new value, or _MISSING to leave INTO's alone (INTO wins unless a rule says otherwise)."""
+    if key in ("last_contact", "created"):
+        return _merged_date(key, fval, ival)
+    if ival is _MISSING:
+        return fval
+    if key in LIST_KEYS or isinstance(fval, list) or isinstance(ival, list):
+        return _merged_list(fval, ival)
+    return _merged_placeholder(fval, ival)
+
+
+def _alias_change(changes: dict[str, Any], iprops: dict[str, Any], *, from_title: str,
+                  into_title: str) -> dict[str, Any]:
+    """FROM's title must still find the contact once FROM is gone, so it becomes an alias of INTO
+    (in whichever alias key INTO already uses, and never INTO's own title)."""
+    if fold(from_title) == fold(into_title):
+        return {}
+    key = "aliases" if "aliases" in iprops or "alias" not in iprops else "alias"
+    current = changes.get(key, _as_list(iprops.get(key)))
+    want = _union(_as_list(current), [from_title])
+    want = [a for a in want if fold(str(a)) != fold(into_title)]
+    return {key: want} if want != _as_list(iprops.get(key)) else {}
+
+
 def merged_properties(fprops: dict[str, Any], iprops: dict[str, Any], *, from_title: str,
                       into_title: str) -> dict[str, Any]:
     """The properties INTO should change to: INTO wins on a conflict, except last_contact (the
     later date), created (the earlier), lists (united) and INTO placeholders (FROM's value)."""
     out: dict[str, Any] = {}
     for key, fval in fprops.items():
-        ival = iprops.get(key, _MISSING)
-        new: Any = _MISSING
-        if key in ("last_contact", "created"):
-            fd, idate = iso_date(fval), iso_date(ival) if ival is not _MISSING else None
-            later = key == "last_contact"
-            if fd is not None and (idate is None or (fd > idate if later else fd < idate)):
-                new = fd.isoformat()
-            elif ival is _MISSING:
-                new = fval
-        elif ival is _MISSING:
-            new = fval
-        elif key in LIST_KEYS or isinstance(fval, list) or isinstance(ival, list):
-            if not isinstance(fval, dict) and not isinstance(ival, dict):
-                united = _union(_as_list(ival), _as_list(fval))
-                if united != _as_list(ival):
-                    new = united
-        elif (ival is None or grammar.is_placeholder(ival)) and fval is not None and not grammar.is_placeholder(fval):
-            new = fval
+        new = _merged_value(key, fval, iprops.get(key, _MISSING))
         if new is not _MISSING:
             out[key] = new
-    if fold(from_title) != fold(into_title):
-        key = "aliases" if "aliases" in iprops or "alias" not in iprops else "alias"
-        current = out.get(key, _as_list(iprops.get(key)))
-        want = _union(_as_list(current), [from_title])
-        want = [a for a in want if fold(str(a)) != fold(into_title)]
-        if want != _as_list(iprops.get(key)):
-            out[key] = want
+    out.update(_alias_change(out, iprops, from_title=from_title, into_title=into_title))
     return out
 
 
@@ -162,104 +189,157 @@ def _target_span(note: Note, heading: str | None, level1: bool) -> tuple[int, in
     return s.body_start, s.end, is_recent_context(s.heading)
 
 
-def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fend: int, *,
-                 recent: bool) -> Note:
-    """Add FROM's lines in [fstart, fend) to INTO's span [start, end), each once."""
-    iunits = section_units(note, start, end)
-    funits = section_units(fnote, fstart, fend)
-    icontent = [u for u in iunits if u.kind != "blank"]
-    fcontent = [u for u in funits if u.kind != "blank"]
-    if not fcontent:
+def _content(note: Note, start: int, end: int) -> list[Unit]:
+    return [u for u in section_units(note, start, end) if u.kind != "blank"]
+
+
+def _is_comma_line(u: Unit) -> bool:
+    return u.kind == "other" and u.end - u.start == 1 and "," in u.text and not _TABLE_LINE.match(u.text)
+
+
+def _unite_comma_lists(note: Note, mine: Unit, theirs: Unit) -> Note:
+    """A one-line comma list on both sides (the seed notes' Topics) is one list, not two
+    paragraphs: FROM's new items are appended to INTO's line."""
+    items = {fold(m) for m in split_commas(mine.text)}
+    extra = [t for t in split_commas(theirs.text) if fold(t) not in items]
+    if not extra:
         return note
-    nl_lines: list[str]
+    return note.splice(mine.start, mine.end, [mine.text.rstrip() + ", " + ", ".join(extra)])
 
-    # a one-paragraph comma list on both sides (the seed notes' Topics): unite the items
-    if (len(icontent) == 1 and len(fcontent) == 1 and icontent[0].kind == fcontent[0].kind == "other"
-            and icontent[0].end - icontent[0].start == 1 and fcontent[0].end - fcontent[0].start == 1
-            and "," in icontent[0].text and "," in fcontent[0].text
-            and not _TABLE_LINE.match(icontent[0].text) and not _TABLE_LINE.match(fcontent[0].text)):
-        mine = split_commas(icontent[0].text)
-        extra = [t for t in split_commas(fcontent[0].text) if fold(t) not in {fold(m) for m in mine}]
-        if not extra:
-            return note
-        line = icontent[0].text.rstrip() + ", " + ", ".join(extra)
-        return note.splice(icontent[0].start, icontent[0].end, [line])
 
+def _new_row_field(text: str, fields: set[str | None]) -> str | None:
+    """A table keeps one row per field and one header, so FROM's row counts only for a new field."""
+    f = _table_field(text)
+    if _TABLE_SEPARATOR.match(text) or f is None or f in fields or f == "field":
+        return None
+    return f
+
+
+def _table_fields(icontent: list[Unit]) -> set[str | None] | None:
+    """INTO's table fields, or None when INTO has no table (FROM's rows are then plain content)."""
+    rows = [u for u in icontent if _TABLE_LINE.match(u.text)]
+    return ({_table_field(u.text) for u in rows} - {None}) if rows else None
+
+
+def _is_copy(u: Unit, fnote: Note, have: set[str], tasks: set[tuple[str, str] | None]) -> bool:
+    """Each thing once: INTO's lines or task again, or a template filler, would add nothing."""
+    if u.key(fnote) in have or PLACEHOLDER_LINE.match(u.text):
+        return True
+    return u.kind == "item" and _task_key(u.text) in tasks
+
+
+def _select(note: Note, icontent: list[Unit], fnote: Note, fcontent: list[Unit]) -> tuple[list[str], list[Unit]]:
+    """(rows for INTO's table, other units): rows must join INTO's table, the rest goes after it."""
     have = {u.key(note) for u in icontent}
     tasks = {_task_key(u.text) for u in icontent if u.kind == "item"} - {None}
-    table_rows = [u for u in icontent if _TABLE_LINE.match(u.text)]
-    fields = {_table_field(u.text) for u in table_rows} - {None}
+    fields = _table_fields(icontent)
     new_rows: list[str] = []
     added: list[Unit] = []
     for u in fcontent:
-        k = u.key(fnote)
-        if k in have or PLACEHOLDER_LINE.match(u.text):
+        if _is_copy(u, fnote, have, tasks):
             continue
-        if u.kind == "item" and _task_key(u.text) is not None and _task_key(u.text) in tasks:
+        if fields is not None and _TABLE_LINE.match(u.text):
+            f = _new_row_field(u.text, fields)
+            if f is not None:
+                fields.add(f)
+                new_rows += _lines(fnote, u)
             continue
-        if table_rows and _TABLE_LINE.match(u.text):
-            f = _table_field(u.text)
-            if _TABLE_SEPARATOR.match(u.text) or f is None or f in fields or f == "field":
-                continue
-            fields.add(f)
-            new_rows += _lines(fnote, u)
-            continue
-        have.add(k)
+        have.add(u.key(fnote))
         added.append(u)
+    return new_rows, added
 
-    if new_rows:
-        at = table_rows[-1].end
-        note = note.splice(at, at, new_rows)
-        shift = len(new_rows)
-        end += shift
-        iunits = section_units(note, start, end)
-        icontent = [u for u in iunits if u.kind != "blank"]
-    if not added:
+
+def _place_rows(note: Note, icontent: list[Unit], rows: list[str]) -> Note:
+    """New rows go at the end of INTO's table: anywhere else they would start a second table."""
+    if not rows:
         return note
+    at = [u for u in icontent if _TABLE_LINE.match(u.text)][-1].end
+    return note.splice(at, at, rows)
 
-    if recent:
-        dated = [u for u in added if grammar.parse_entry(u.text) and grammar.parse_entry(u.text).date]  # type: ignore[union-attr]
-        undated = [u for u in added if u not in dated]
-        first_dated = next((u for u in icontent if u.kind == "item" and grammar.parse_entry(u.text)
-                            and grammar.parse_entry(u.text).date), None)  # type: ignore[union-attr]
-        if undated and first_dated is not None:
-            lines = [ln for u in undated for ln in _lines(fnote, u)]
-            note = note.splice(first_dated.start, first_dated.start, lines)
-            end += len(lines)
-            added = dated
-            iunits = section_units(note, start, end)
-            icontent = [u for u in iunits if u.kind != "blank"]
-        if not added:
-            return note
 
-    # placeholders in INTO (`_No key contacts identified._`) give way to real content
-    for u in sorted((u for u in icontent if PLACEHOLDER_LINE.match(u.text)), key=lambda u: -u.start):
+def _is_dated(text: str) -> bool:
+    entry = grammar.parse_entry(text)
+    return bool(entry and entry.date)
+
+
+def _place_undated(note: Note, start: int, end: int, fnote: Note,
+                   added: list[Unit]) -> tuple[Note, int, list[Unit]]:
+    """(note, new end, units still to add). `reorder_entries` never moves undated lines, so FROM's
+    undated Recent Context entries go above INTO's first dated entry rather than below its log."""
+    undated = [u for u in added if not _is_dated(u.text)]
+    first = next((u for u in _content(note, start, end) if u.kind == "item" and _is_dated(u.text)), None)
+    if not undated or first is None:
+        return note, end, added
+    lines = [ln for u in undated for ln in _lines(fnote, u)]
+    dated = [u for u in added if _is_dated(u.text)]
+    return note.splice(first.start, first.start, lines), end + len(lines), dated
+
+
+def _drop_placeholders(note: Note, start: int, end: int) -> tuple[Note, int]:
+    """(note, new end). INTO's fillers (`_No key contacts identified._`) stop being true once
+    FROM's real content arrives; removed last first so earlier line numbers stay valid."""
+    fillers = [u for u in _content(note, start, end) if PLACEHOLDER_LINE.match(u.text)]
+    for u in sorted(fillers, key=lambda u: -u.start):
         note = note.splice(u.start, u.end, [])
         end -= u.end - u.start
-    iunits = section_units(note, start, end)
-    icontent = [u for u in iunits if u.kind != "blank"]
+    return note, end
 
-    nl_lines = []
-    prev_from: Unit | None = None
+
+def _blank_before(u: Unit, prev: Unit | None, into_last: Unit | None, funits: list[Unit]) -> bool:
+    """Where INTO's text meets FROM's, a blank line unless a list or table goes on; between FROM's
+    own units, the blank lines FROM had, so its paragraphs stay paragraphs."""
+    if prev is None:
+        return into_last is not None and not _joins(into_last, u)
+    return any(b.kind == "blank" and prev.end <= b.start < u.start for b in funits)
+
+
+def _from_lines(fnote: Note, funits: list[Unit], added: list[Unit], into_last: Unit | None) -> list[str]:
+    lines: list[str] = []
+    prev: Unit | None = None
     for u in added:
-        if prev_from is None:  # where INTO's text meets FROM's: a blank line unless a list or table goes on
-            blank = bool(icontent) and not _joins(icontent[-1], u)
-        else:  # between FROM's own lines: the blank lines FROM had
-            blank = any(b.kind == "blank" and prev_from.end <= b.start < u.start for b in funits)
-        if blank:
-            nl_lines.append("")
-        nl_lines += _lines(fnote, u)
-        prev_from = u
+        if _blank_before(u, prev, into_last, funits):
+            lines.append("")
+        lines += _lines(fnote, u)
+        prev = u
+    return lines
+
+
+def _insertion(note: Note, start: int, end: int, icontent: list[Unit], lines: list[str]) -> tuple[int, list[str]]:
+    """(line, lines to insert there): after INTO's last content; in an empty section, framed so
+    one blank line follows the heading and one precedes the next heading."""
     if icontent:
-        at = icontent[-1].end
-    else:
-        blanks = end - start
-        at = start + 1 if blanks else start
-        if not blanks:
-            nl_lines = ["", *nl_lines]
-        if end < len(note.lines) and blanks < 2:
-            nl_lines.append("")
-    return note.splice(at, at, nl_lines)
+        return icontent[-1].end, lines
+    blanks = end - start
+    at = start + 1 if blanks else start
+    if not blanks:
+        lines = ["", *lines]
+    if end < len(note.lines) and blanks < 2:
+        lines = [*lines, ""]
+    return at, lines
+
+
+def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fend: int, *,
+                 recent: bool) -> Note:
+    """Add FROM's lines in [fstart, fend) to INTO's span [start, end), each once."""
+    icontent = _content(note, start, end)
+    funits = section_units(fnote, fstart, fend)
+    fcontent = [u for u in funits if u.kind != "blank"]
+    if not fcontent:
+        return note
+    if len(icontent) == 1 and len(fcontent) == 1 and _is_comma_line(icontent[0]) and _is_comma_line(fcontent[0]):
+        return _unite_comma_lists(note, icontent[0], fcontent[0])
+    new_rows, added = _select(note, icontent, fnote, fcontent)
+    note = _place_rows(note, icontent, new_rows)
+    end += len(new_rows)
+    if recent and added:
+        note, end, added = _place_undated(note, start, end, fnote, added)
+    if not added:
+        return note
+    note, end = _drop_placeholders(note, start, end)
+    icontent = _content(note, start, end)
+    lines = _from_lines(fnote, funits, added, icontent[-1] if icontent else None)
+    at, lines = _insertion(note, start, end, icontent, lines)
+    return note.splice(at, at, lines)
 
 
 def merge_bodies(inote: Note, fnote: Note) -> Note:
@@ -292,7 +372,6 @@ def merge_bodies(inote: Note, fnote: Note) -> Note:
 def merge_notes(inote: Note, fnote: Note, *, from_title: str, into_title: str) -> Note:
     note = merge_frontmatter(inote, fnote, from_title=from_title, into_title=into_title)
     return merge_bodies(note, fnote)
-
 
 
 # ---- links ----------------------------------------------------------------------------------------

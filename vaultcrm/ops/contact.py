@@ -4,6 +4,7 @@ there should be one (the cadence). The one owner of these rules: `show`, `list`,
 
 A contact is dated by any of these sources (`model.dating` finds them in each note):
 - `frontmatter`: the `last_contact` property, when it is a date;
+- `inline_field`: a Dataview inline field `last_contact:: DATE` in the note's body;
 - `recent_context`: the newest dated Recent Context entry;
 - `meeting`: the newest dated note that belongs to the account (filed under its folder note, or
   a meeting note linking to it).
@@ -27,13 +28,14 @@ from vaultcrm.ops.scope import belonging
 
 PROPERTY = "last_contact"
 # sources, strongest first on a tie: (rank, name)
-_FRONTMATTER, _RECENT_CONTEXT, _MEETING = (2, "frontmatter"), (1, "recent_context"), (0, "meeting")
+_FRONTMATTER, _INLINE, _RECENT_CONTEXT, _MEETING = (3, "frontmatter"), (2, "inline_field"), (1, "recent_context"), \
+    (0, "meeting")
 
 
 @dataclass(frozen=True)
 class LastContact:
     date: date | None
-    source: str | None  # frontmatter | recent_context | meeting | None
+    source: str | None  # frontmatter | inline_field | recent_context | meeting | None
     evidence: str | None = None  # path of the meeting note, or path:line of the entry
 
 
@@ -118,11 +120,12 @@ def own_candidates(facts: dict[str, Any], path: str, today: date) -> list[tuple[
     prop = iso_date(facts.get("last_contact"))
     if prop is not None and prop <= today:
         out.append((prop, *_FRONTMATTER, None))
-    iso_today = today.isoformat()  # entry dates are valid ISO dates: as strings they sort as dates
-    dated = [(d, line) for d, line in facts.get("entries", []) if d <= iso_today]
-    if dated:
-        d, line = max(dated, key=lambda x: x[0])
-        out.append((date.fromisoformat(d), *_RECENT_CONTEXT, f"{path}:{line}"))
+    iso_today = today.isoformat()  # dates here are valid ISO dates: as strings they sort as dates
+    for key, source in (("entries", _RECENT_CONTEXT), ("inline", _INLINE)):
+        dated = [(d, line) for d, line in facts.get(key, []) if d <= iso_today]
+        if dated:
+            d, line = max(dated, key=lambda x: x[0])
+            out.append((date.fromisoformat(d), *source, f"{path}:{line}"))
     return out
 
 

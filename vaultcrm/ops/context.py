@@ -63,6 +63,12 @@ class Context:
             raise UsageError(f"--commit: the vault {vault.root} is not a git work tree")
         return cls(vault, today, config, commit=commit or config.git_commit, focus=focus, progress=progress)
 
+    @classmethod
+    def discover(cls, vault_arg: str | None, today: date, **kw: Any) -> Context:
+        """`open` on the vault `--vault` names, else `$VAULTCRM_VAULT`, else the nearest folder
+        holding `.obsidian/` or `.vaultcrm.toml`, else the working directory."""
+        return cls.open(Vault.discover(vault_arg), today, **kw)
+
     # ---- the notes -------------------------------------------------------------------------------
     @property
     def scan(self) -> Scan:

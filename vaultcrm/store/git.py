@@ -11,11 +11,12 @@ the old HEAD), so `git status` shows exactly what it showed before, minus vaultc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -127,6 +128,111 @@ def _ignore_state(vault: Vault) -> None:
             pass
 
 
+# (repo path, new blob or None when removed, mode, HEAD's blob before the commit or None)
+Update = tuple[str, str | None, str, str | None]
+
+
+def _out(root: str, *args: str, env: dict[str, str] | None = None, data: bytes | None = None) -> str:
+    """The stripped output of a git command that must succeed."""
+    return _git(root, *args, env=env, data=data).stdout.decode().strip()
+
+
+def _head(top: str) -> str | None:
+    """The commit HEAD names, or None in a repository without commits yet."""
+    r = _git(top, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+    return r.stdout.decode().strip() if r.returncode == 0 else None
+
+
+def _current_targets(vault: Vault, paths: Sequence[str | None]) -> list[tuple[str, bytes | None, bytes | None]]:
+    """(vault path, None, current content or None when gone) for each path, without repeats."""
+    targets: list[tuple[str, bytes | None, bytes | None]] = []
+    for p in dict.fromkeys(p for p in paths if p):
+        f = vault.root / p
+        targets.append((p, None, f.read_bytes() if f.is_file() else None))
+    return targets
+
+
+@contextlib.contextmanager
+def _private_index(top: str, head: str | None) -> Iterator[dict[str, str]]:
+    """The environment of a throwaway index inside the git dir, filled from HEAD; removed afterwards."""
+    git_dir = _out(top, "rev-parse", "--absolute-git-dir")
+    fd, index = tempfile.mkstemp(prefix="vaultcrm-index-", dir=git_dir)
+    os.close(fd)
+    os.unlink(index)  # git wants to create it
+    env = {"GIT_INDEX_FILE": index}
+    try:
+        if head:
+            _git(top, "read-tree", head, env=env)
+        else:
+            _git(top, "read-tree", "--empty", env=env)
+        yield env
+    finally:
+        for leftover in (index, index + ".lock"):
+            try:
+                os.unlink(leftover)
+            except OSError:
+                pass
+
+
+def _committed_content(top: str, vpath: str, before: bytes | None, after: bytes | None,
+                       head_data: bytes | None, merge: bool) -> bytes | None:
+    """What to commit for one file: the content after the edit, or (when the user had changed the
+    file too) HEAD's content with only vaultcrm's change applied; None when the file goes."""
+    if not merge or head_data == before or before is None or head_data is None:
+        return after
+    if after is None:
+        return None
+    new = _merge_onto_head(top, head_data, before, after)
+    if new is None:
+        raise GitError(f"the edit was written but not committed: {vpath} has uncommitted changes "
+                       "of yours that overlap it; commit them, then commit the note yourself",
+                       path=vpath)
+    return new
+
+
+def _stage(top: str, env: dict[str, str], prefix: str, head: str | None,
+           target: tuple[str, bytes | None, bytes | None], merge: bool) -> Update | None:
+    """Put one target's committed content into the private index; None when there is nothing to do."""
+    vpath, before, after = target
+    rpath = prefix + vpath
+    head_data, head_sha, head_mode = _blob(top, head, rpath)
+    new = _committed_content(top, vpath, before, after, head_data, merge)
+    mode = head_mode or "100644"
+    if new is None:
+        if head_sha is None:
+            return None
+        _git(top, "update-index", "--force-remove", "--", rpath, env=env)
+        return rpath, None, mode, head_sha
+    sha = _out(top, "hash-object", "-w", "--no-filters", "--stdin", data=new)
+    _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", env=env)
+    return rpath, sha, mode, head_sha
+
+
+def _write_commit(top: str, env: dict[str, str], head: str | None, message: str) -> bool:
+    """Commit the private index on top of HEAD (unsigned) and move HEAD; False when the tree is HEAD's."""
+    tree = _out(top, "write-tree", env=env)
+    if head and tree == _out(top, "rev-parse", f"{head}^{{tree}}"):
+        return False
+    args = ["commit-tree", "--no-gpg-sign", tree, "-m", message] + (["-p", head] if head else [])
+    new_commit = _out(top, *args)
+    _git(top, "update-ref", "-m", f"vaultcrm: {message.splitlines()[0]}", "HEAD", new_commit,
+         head or "0" * 40)
+    return True
+
+
+def _follow_in_user_index(top: str, updates: list[Update]) -> None:
+    """In the user's index, entries that were unstaged (equal to the old HEAD) follow the new commit."""
+    for rpath, sha, mode, old_sha in updates:
+        entry = _index_entry(top, rpath)
+        was_clean = (entry is None and old_sha is None) or (entry is not None and entry[1] == old_sha)
+        if not was_clean:
+            continue
+        if sha is None:
+            _git(top, "update-index", "--force-remove", "--", rpath, check=False)
+        else:
+            _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", check=False)
+
+
 def commit(vault: Vault, paths: Sequence[str | None], message: str,
            changes: Sequence[ChangeLike] | None = None) -> bool:
     """Commit vaultcrm's edit of `paths` (vault-relative) with `message`; nothing else.
@@ -139,79 +245,19 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
         return False
     root = str(vault.root)
     _ignore_state(vault)
-    top = _git(root, "rev-parse", "--show-toplevel").stdout.decode().strip()
-    prefix = _git(root, "rev-parse", "--show-prefix").stdout.decode().strip()
-    r = _git(top, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
-    head = r.stdout.decode().strip() if r.returncode == 0 else None
-    if changes is not None:
-        targets = _targets(changes)
-    else:
-        targets = []
-        for p in dict.fromkeys(p for p in paths if p):
-            f = vault.root / p
-            targets.append((p, None, f.read_bytes() if f.is_file() else None))
+    top = _out(root, "rev-parse", "--show-toplevel")
+    prefix = _out(root, "rev-parse", "--show-prefix")
+    head = _head(top)
+    targets = _targets(changes) if changes is not None else _current_targets(vault, paths)
     if not targets:
         return False
-
-    git_dir = _git(top, "rev-parse", "--absolute-git-dir").stdout.decode().strip()
-    fd, index = tempfile.mkstemp(prefix="vaultcrm-index-", dir=git_dir)
-    os.close(fd)
-    os.unlink(index)  # git wants to create it
-    env = {"GIT_INDEX_FILE": index}
-    try:
-        if head:
-            _git(top, "read-tree", head, env=env)
-        else:
-            _git(top, "read-tree", "--empty", env=env)
-        updates: list[tuple[str, str | None, str]] = []  # repo path, new blob (None: removed), mode
-        old_blobs: dict[str, str | None] = {}
-        for vpath, before, after in targets:
-            rpath = prefix + vpath
-            head_data, head_sha, head_mode = _blob(top, head, rpath)
-            old_blobs[rpath] = head_sha
-            if changes is None or head_data == before or before is None or head_data is None:
-                new = after
-            elif after is None:
-                new = None
-            else:
-                new = _merge_onto_head(top, head_data, before, after)
-                if new is None:
-                    raise GitError(f"the edit was written but not committed: {vpath} has uncommitted changes "
-                                   "of yours that overlap it; commit them, then commit the note yourself",
-                                   path=vpath)
-            if new is None:
-                if head_sha is not None:
-                    _git(top, "update-index", "--force-remove", "--", rpath, env=env)
-                    updates.append((rpath, None, head_mode or "100644"))
-                continue
-            sha = _git(top, "hash-object", "-w", "--no-filters", "--stdin", data=new).stdout.decode().strip()
-            mode = head_mode or "100644"
-            _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", env=env)
-            updates.append((rpath, sha, mode))
-        tree = _git(top, "write-tree", env=env).stdout.decode().strip()
-        if head:
-            head_tree = _git(top, "rev-parse", f"{head}^{{tree}}").stdout.decode().strip()
-            if tree == head_tree:
-                return False
-        args = ["commit-tree", "--no-gpg-sign", tree, "-m", message] + (["-p", head] if head else [])
-        new_commit = _git(top, *args).stdout.decode().strip()
-        _git(top, "update-ref", "-m", f"vaultcrm: {message.splitlines()[0]}", "HEAD", new_commit,
-             head or "0" * 40)
-    finally:
-        for leftover in (index, index + ".lock"):
-            try:
-                os.unlink(leftover)
-            except OSError:
-                pass
-    # the user's index: entries that were unstaged (equal to the old HEAD) follow the new commit
-    for rpath, sha, mode in updates:
-        entry = _index_entry(top, rpath)
-        was_clean = (entry is None and old_blobs[rpath] is None) or \
-                    (entry is not None and entry[1] == old_blobs[rpath])
-        if not was_clean:
-            continue
-        if sha is None:
-            _git(top, "update-index", "--force-remove", "--", rpath, check=False)
-        else:
-            _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", check=False)
+    with _private_index(top, head) as env:
+        updates: list[Update] = []
+        for target in targets:
+            staged = _stage(top, env, prefix, head, target, merge=changes is not None)
+            if staged is not None:
+                updates.append(staged)
+        if not _write_commit(top, env, head, message):
+            return False
+    _follow_in_user_index(top, updates)
     return True

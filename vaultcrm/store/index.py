@@ -11,7 +11,6 @@ cache off (the test suite runs both ways).
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sqlite3
 import time
@@ -21,14 +20,13 @@ from typing import Any
 
 from vaultcrm import __version__
 from vaultcrm.config import Config
+from vaultcrm.model.records import NoteRecord
+from vaultcrm.store.cached import (CACHE_FILE, COLUMNS, HEAVY_AT, CachedRecord, HeavySource, from_row, note_row,
+                                   read_one)
 from vaultcrm.store.settings import load_config
-from vaultcrm.errors import InvalidNote
-from vaultcrm.model.records import EntryRecord, NoteRecord, TaskRecord
-from vaultcrm.model.scan import build_record
-from vaultcrm.store.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
+from vaultcrm.store.vault import FileInfo, Vault
 
-SCHEMA = 13  # bump whenever what a record holds changes (task ids, link keys)
-CACHE_FILE = "index.sqlite"
+SCHEMA = 14  # bump whenever what a record holds changes (task ids, link keys)
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -52,134 +50,17 @@ class Scan:
         return [r for r in self.records if r.error is not None]
 
 
-# ---- lazy records --------------------------------------------------------------------------------
-_SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
-_META = ("aliases", "tags", "links", "named_accounts")
-_COLUMNS = (*_SCALAR, "dating", "meta", "heavy")
-_HEAVY = ("properties", "entries", "tasks")
-
-
-class CachedRecord(NoteRecord):
-    """A record read from the cache: scalar columns at once, lists and heavy parts on first use.
-
-    Decoding JSON for 10,000 notes costs more than listing them, and most commands need the
-    heavy parts of only a few notes.
-    """
-
-    def __init__(self, row: tuple[Any, ...], heavy: str | None = None,
-                 source: HeavySource | None = None) -> None:  # noqa: D107 - no dataclass init on purpose
-        d = self.__dict__
-        d.update(zip(_SCALAR, row, strict=False))  # the row has more columns than these
-        d["folder_note"] = bool(d["folder_note"])
-        d["_raw"] = row
-        d["_heavy"] = heavy
-        d["_source"] = source
-
-    def __getattr__(self, name: str) -> Any:
-        raw = self.__dict__.get("_raw")
-        if raw is None:
-            raise AttributeError(name)
-        if name == "dating":  # what dating an account reads: its own small column
-            value = json.loads(raw[len(_SCALAR)])
-        elif name == "_meta":
-            value = json.loads(raw[len(_SCALAR) + 1])
-        elif name in _META[:3]:
-            value = self._meta[name]
-        elif name in _HEAVY:
-            text = self.__dict__.pop("_heavy", None)
-            if text is None:
-                source = self.__dict__.get("_source")
-                text = source.fetch(self) if source is not None else None
-            if text is None:
-                raise AttributeError(name)
-            heavy = json.loads(text)
-            self.__dict__["properties"] = heavy["properties"]
-            self.__dict__["entries"] = [EntryRecord(**e) for e in heavy["entries"]]
-            self.__dict__["tasks"] = [TaskRecord(**t) for t in heavy["tasks"]]
-            return self.__dict__[name]
-        else:
-            raise AttributeError(name)
-        self.__dict__[name] = value
-        return value
-
-    @property
-    def named_accounts(self) -> list[str]:
-        return self._meta["named_accounts"]
-
-
-_HEAVY_AT = len(_COLUMNS) - 1
-
-
-def _row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
-    """The note's `notes` row, then its name keys and (for meetings) link keys for the lookups."""
-    meta = {k: getattr(rec, k) for k in _META}
-    heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
-             "tasks": [t.__dict__ for t in rec.tasks]}
-    links = sorted(rec.link_keys()) if rec.error is None and config.is_meeting(rec.kind) else []
-    return (*(getattr(rec, k) for k in _SCALAR), json.dumps(rec.dating, ensure_ascii=False),
-            json.dumps(meta, ensure_ascii=False),
-            json.dumps(heavy, ensure_ascii=False), sorted(rec.name_keys()), links)
-
-
-def _is_row(item: tuple[Any, ...]) -> bool:
-    return len(item) == len(_COLUMNS) + 2
-
-
-def _from_row(row: tuple[Any, ...]) -> CachedRecord:
-    """A record from a full row (heavy part included), as parsed this run."""
-    return CachedRecord(row[:_HEAVY_AT], row[_HEAVY_AT])
-
-
-class HeavySource:
-    """Fetches a cached note's heavy part when a command first needs it.
-
-    Only the light columns of every note are read up front; a 50,000-note vault's properties,
-    entries and tasks would cost hundreds of MB. If the row changed since (another vaultcrm wrote
-    it), the note is read again from disk instead, so a record never mixes two versions.
-    """
-
-    def __init__(self, vault: Vault, config: Config) -> None:
-        self.vault, self.config = vault, config
-        self._db: sqlite3.Connection | None = None
-
-    def fetch(self, rec: CachedRecord) -> str | None:
-        try:
-            if self._db is None:
-                uri = (self.vault.state_dir / CACHE_FILE).as_uri() + "?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, timeout=10)
-            row = self._db.execute("SELECT heavy FROM heavy WHERE path = ? AND size = ? AND mtime_ns = ?",
-                                   (rec.path, rec.size, rec.mtime_ns)).fetchone()
-        except sqlite3.DatabaseError:
-            row = None
-        if row is not None:
-            return row[0]
-        info = FileInfo(rec.path, rec.size, rec.mtime_ns)
-        fresh = _read_one(str(self.vault.root), info, self.config)
-        return _row(fresh, self.config)[_HEAVY_AT] if isinstance(fresh, NoteRecord) else None
-
-
 # ---- reading notes -----------------------------------------------------------------------------
-def _read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[str, str]:
-    """The record of one listed note, or (path, why) when it is not readable text."""
-    if info.size > MAX_NOTE_BYTES:
-        return info.path, f"note is {info.size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes are not read"
-    try:
-        with open(os.path.join(root, info.disk or info.path), "rb") as fh:
-            data = fh.read(MAX_NOTE_BYTES + 1)
-        text = decode(data, info.path)
-    except InvalidNote as exc:
-        return info.path, exc.message
-    except OSError as exc:
-        return info.path, exc.strerror or str(exc)
-    return build_record(info.path, text, config, size=info.size, mtime_ns=info.mtime_ns)
+def _is_row(item: tuple[Any, ...]) -> bool:
+    return len(item) == len(COLUMNS) + 2
 
 
 def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
     root, infos, config = args
     out = []
     for info in infos:
-        r = _read_one(root, info, config)
-        out.append(_row(r, config) if isinstance(r, NoteRecord) else r)
+        r = read_one(root, info, config)
+        out.append(note_row(r, config) if isinstance(r, NoteRecord) else r)
     return out
 
 
@@ -189,8 +70,8 @@ def _read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Pr
     if len(infos) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
         out = []
         for n, info in enumerate(infos, 1):
-            r = _read_one(root, info, config)
-            out.append(_row(r, config) if isinstance(r, NoteRecord) else r)
+            r = read_one(root, info, config)
+            out.append(note_row(r, config) if isinstance(r, NoteRecord) else r)
             if progress and n % 500 == 0:
                 progress(n, len(infos))
         return out
@@ -228,7 +109,7 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                 for table in ("notes", "heavy", "names", "links"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
-                                 for c in _COLUMNS[:_HEAVY_AT] if c != "path")
+                                 for c in COLUMNS[:HEAVY_AT] if c != "path")
                 db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
                 # the heavy parts live apart, so reading every note's light row stays a small scan
                 db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, heavy TEXT)")
@@ -270,12 +151,43 @@ def load_focused(vault: Vault, config: Config, name: str, *, progress: Progress 
     return _sync(vault, config, progress, focus=name)
 
 
+@dataclass
+class _Reading:
+    """One run's view of the vault: the listing, the cached rows, and the notes read again."""
+
+    listing: list[FileInfo]
+    cached: dict[str, tuple[Any, ...]]
+    new_rows: dict[str, tuple[Any, ...]]  # full rows of the notes parsed this run
+    unreadable: list[tuple[str, str]]
+    parsed: int
+
+    def stale(self) -> list[str]:
+        """The paths whose cache rows must go: deleted notes and notes no longer readable."""
+        listed = {i.path for i in self.listing}
+        gone = [p for p in self.cached if p not in listed]
+        return gone + [p for p, _ in self.unreadable]
+
+
 def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | None) -> Scan | None:
     listing = vault.list_notes()
     db = _connect(vault, config)
     if db is None and focus is not None:
         return None
-    columns = ", ".join(_COLUMNS[:_HEAVY_AT]) if focus is None else "path, size, mtime_ns"
+    db, cached = _cached_rows(vault, config, db, light=focus is None)
+    fresh = _changed(listing, cached, light=focus is None)
+    parsed = _read_many(vault, fresh, config, progress)
+    reading = _Reading(listing, cached, {r[0]: r for r in parsed if _is_row(r)},
+                       sorted(r for r in parsed if len(r) == 2), len(fresh))
+    if db is None:
+        return _records(reading, None, [])
+    return _through_cache(db, vault, config, focus, reading)
+
+
+def _cached_rows(vault: Vault, config: Config, db: sqlite3.Connection | None,
+                 light: bool) -> tuple[sqlite3.Connection | None, dict[str, tuple[Any, ...]]]:
+    """Every cached `notes` row by path (all light columns, or only path, size and mtime), and the
+    connection to go on with: a cache that cannot be read is dropped and made afresh."""
+    columns = ", ".join(COLUMNS[:HEAVY_AT]) if light else "path, size, mtime_ns"
     cached: dict[str, tuple[Any, ...]] = {}
     if db is not None:
         try:
@@ -284,39 +196,48 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
             db.close()
             _drop(vault)
             db = _connect(vault, config)
-    si, mi = (_COLUMNS.index("size"), _COLUMNS.index("mtime_ns")) if focus is None else (1, 2)
+    return db, cached
+
+
+def _changed(listing: list[FileInfo], cached: dict[str, tuple[Any, ...]], light: bool) -> list[FileInfo]:
+    """The listed notes without a cached row, or whose size or mtime differ from it."""
+    si, mi = (COLUMNS.index("size"), COLUMNS.index("mtime_ns")) if light else (1, 2)
     fresh = []
     for info in listing:
         row = cached.get(info.path)
         if row is None or row[si] != info.size or row[mi] != info.mtime_ns:
             fresh.append(info)
-    parsed = _read_many(vault, fresh, config, progress)
-    new_rows = {r[0]: r for r in parsed if _is_row(r)}
-    unreadable = sorted(r for r in parsed if len(r) == 2)
-    listed = {i.path for i in listing}
-    gone = [p for p in cached if p not in listed]
-    source = None
-    link_rows: list[tuple[str, str]] = []
-    if db is not None:
-        try:
-            _store(db, list(new_rows.values()), gone + [p for p, _ in unreadable])
-            source = HeavySource(vault, config)
-            if focus is not None:
-                return _focused(db, source, focus, new_rows, unreadable, len(fresh))
-            link_rows = db.execute("SELECT key, path FROM links").fetchall()
-        except sqlite3.DatabaseError:
-            _drop(vault)
-            return _uncached(vault, listing, config) if focus is None else None
-        finally:
-            db.close()
+    return fresh
+
+
+def _through_cache(db: sqlite3.Connection, vault: Vault, config: Config, focus: str | None,
+                   reading: _Reading) -> Scan | None:
+    """Store this run's rows, then answer from the cache; closes `db`."""
+    try:
+        _store(db, list(reading.new_rows.values()), reading.stale())
+        source = HeavySource(vault, config)
+        if focus is not None:
+            return _focused(db, source, focus, reading.new_rows, reading.unreadable, reading.parsed)
+        link_rows = db.execute("SELECT key, path FROM links").fetchall()
+    except sqlite3.DatabaseError:
+        _drop(vault)
+        return _uncached(vault, reading.listing, config) if focus is None else None
+    finally:
+        db.close()
+    return _records(reading, source, link_rows)
+
+
+def _records(reading: _Reading, source: HeavySource | None, link_rows: list[tuple[str, str]]) -> Scan:
+    """Every listed note's record: parsed this run, or (with a source for heavy parts) from the cache."""
     records: list[NoteRecord] = []
-    for info in listing:
-        row = new_rows.get(info.path)
+    for info in reading.listing:
+        row = reading.new_rows.get(info.path)
         if row is not None:
-            records.append(_from_row(row))
-        elif info.path in cached and source is not None:
-            records.append(CachedRecord(cached[info.path], None, source))
-    return Scan(records, unreadable, parsed=len(fresh), link_rows=link_rows if source is not None else None)
+            records.append(from_row(row))
+        elif info.path in reading.cached and source is not None:
+            records.append(CachedRecord(reading.cached[info.path], None, source))
+    return Scan(records, reading.unreadable, parsed=reading.parsed,
+                link_rows=link_rows if source is not None else None)
 
 
 def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: dict[str, tuple[Any, ...]],
@@ -329,7 +250,7 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
     paths = {p for (p,) in db.execute(f"SELECT path FROM names WHERE key IN ({marks})", tuple(keys))}
     if not paths:
         return None
-    light = ", ".join(_COLUMNS[:_HEAVY_AT])
+    light = ", ".join(COLUMNS[:HEAVY_AT])
     named = [CachedRecord(row, None, source) for row in _rows_for(db, light, paths)]
     related: set[str] = set(paths)
     for rec in named:
@@ -361,7 +282,7 @@ def _drop(vault: Vault) -> None:
 
 def _uncached(vault: Vault, listing: list[FileInfo], config: Config) -> Scan:
     rows = _read_many(vault, listing, config, None)
-    recs = [_from_row(r) for r in rows if _is_row(r)]
+    recs = [from_row(r) for r in rows if _is_row(r)]
     return Scan(recs, sorted(r for r in rows if len(r) == 2), parsed=len(listing))
 
 
@@ -374,11 +295,11 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
         stale = [(p,) for p in drop] + [(r[0],) for r in rows]
         for table in ("notes", "heavy", "names", "links"):
             db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
-        settled = [_settled(r[:_HEAVY_AT]) for r in rows]
-        marks = ", ".join("?" * _HEAVY_AT)
-        db.executemany(f"INSERT INTO notes ({', '.join(_COLUMNS[:_HEAVY_AT])}) VALUES ({marks})", settled)
+        settled = [_settled(r[:HEAVY_AT]) for r in rows]
+        marks = ", ".join("?" * HEAVY_AT)
+        db.executemany(f"INSERT INTO notes ({', '.join(COLUMNS[:HEAVY_AT])}) VALUES ({marks})", settled)
         db.executemany("INSERT INTO heavy VALUES (?, ?, ?, ?)",
-                       [(s[0], s[_SIZE], s[_MTIME], r[_HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
+                       [(s[0], s[_SIZE], s[_MTIME], r[HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
         db.executemany("INSERT INTO names VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-2]])
         db.executemany("INSERT INTO links VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-1]])
         db.execute("COMMIT")
@@ -388,8 +309,8 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
 
 
 RACY_NS = 2_000_000_000
-_MTIME = _COLUMNS.index("mtime_ns")
-_SIZE = _COLUMNS.index("size")
+_MTIME = COLUMNS.index("mtime_ns")
+_SIZE = COLUMNS.index("size")
 
 
 def _settled(row: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -419,9 +340,9 @@ def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
             except OSError:
                 gone.append(p)
                 continue
-            r = _read_one(root, FileInfo(p, st.st_size, st.st_mtime_ns), config)
+            r = read_one(root, FileInfo(p, st.st_size, st.st_mtime_ns), config)
             if isinstance(r, NoteRecord):
-                rows.append(_row(r, config))
+                rows.append(note_row(r, config))
             else:
                 gone.append(p)
         _store(db, rows, gone)
@@ -429,23 +350,3 @@ def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
         pass
     finally:
         db.close()
-
-
-def scan(vault: Vault, config: Config | None = None, *, progress: Progress | None = None) -> Scan:
-    """The vault's records (through the cache when it is on)."""
-    return load(vault, config, progress=progress)
-
-
-def timed_progress(make: Callable[[], Progress], after: float = 1.0) -> Progress:
-    """A progress callback that only starts showing once `after` seconds have passed."""
-    start = time.monotonic()
-    shown: list[Progress] = []
-
-    def cb(done: int, total: int) -> None:
-        if not shown and time.monotonic() - start < after:
-            return
-        if not shown:
-            shown.append(make())
-        shown[0](done, total)
-
-    return cb

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from vaultcrm.errors import InvalidNote, UsageError
+from vaultcrm.errors import UsageError
 from vaultcrm.store.vault import Vault, decode
 
 CUSTOMER = """---
@@ -99,10 +99,7 @@ def source(vault: Vault, kind: str) -> str:
         own = vault.state_dir / "templates" / f"{kind}.md"
         if own.is_file() and own.resolve().is_relative_to(vault.root):
             data = own.read_bytes()
-            try:
-                return decode(data, f".vaultcrm/templates/{kind}.md")
-            except InvalidNote:
-                raise
+            return decode(data, f".vaultcrm/templates/{kind}.md")
     return BUILTIN.get(kind, GENERIC)
 
 

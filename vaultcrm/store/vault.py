@@ -8,11 +8,10 @@ a vault-wide lock so that concurrent vaultcrm processes serialise instead of los
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import os
 import stat
-import tempfile
+import tempfile  # noqa: F401 - unused here since atomic.py; tests patch tempfile.mkstemp through it
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +19,11 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from vaultcrm.errors import InvalidNote, OutsideVault, UsageError, VaultCRMError, WriteConflict
+from vaultcrm.store.atomic import TEMP_SUFFIX as TEMP_SUFFIX  # re-exported: tests import it from here
+from vaultcrm.store.atomic import atomic_write, current_umask, sweep_folder
 
 STATE_DIR = ".vaultcrm"
 MAX_NOTE_BYTES = 8 * 1024 * 1024  # a note larger than this is refused, never read into memory
-TEMP_SUFFIX = ".vaultcrm-tmp"
 TRASH = ".trash"  # Obsidian's own trash folder: vaultcrm moves notes there, never deletes them
 
 
@@ -233,7 +233,7 @@ class Vault:
             if real.exists():
                 raise WriteConflict("a note already exists there", path=rel)
             real.parent.mkdir(parents=True, exist_ok=True)
-            mode = 0o666 & ~_umask()
+            mode = 0o666 & ~current_umask()
         else:
             try:
                 current = real.read_bytes()
@@ -243,7 +243,7 @@ class Vault:
             if hashlib.sha256(current).hexdigest() != expected:
                 raise WriteConflict("the note changed on disk since it was read; nothing written",
                                     path=rel, hint="run the command again")
-        _sweep_folder(str(real.parent))
+        sweep_folder(str(real.parent))
         marker = self._mark_pending(real.parent)
         try:
             atomic_write(real, data, mode)
@@ -268,7 +268,7 @@ class Vault:
         return str(marker)
 
     def _sweep_pending(self) -> None:
-        _sweep_folder(str(self.state_dir / "journal"))
+        sweep_folder(str(self.state_dir / "journal"))
         pending = self.state_dir / "pending"
         try:
             markers = list(os.scandir(pending))
@@ -278,7 +278,7 @@ class Vault:
             with contextlib.suppress(OSError, UnicodeDecodeError):
                 folder = Path(Path(marker.path).read_text(encoding="utf-8"))
                 if self._inside(Path(os.path.realpath(folder))):
-                    _sweep_folder(str(folder))
+                    sweep_folder(str(folder))
                 os.unlink(marker.path)
 
     def move(self, src: str, dst: str) -> None:
@@ -338,28 +338,13 @@ class Vault:
         removed = 0
         for dirpath, dirnames, _ in os.walk(self.root):  # symlinked folders are not entered
             dirnames[:] = [d for d in dirnames if not d.startswith(".") or d in (STATE_DIR, ".trash")]
-            removed += _sweep_folder(dirpath)
+            removed += sweep_folder(dirpath)
         return removed
 
 
 def digest(text: str) -> str:
     """The sha256 of a note's UTF-8 bytes: what conditional writes and the journal compare."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _sweep_folder(folder: str) -> int:
-    """Remove vaultcrm's hidden temp files from one folder."""
-    removed = 0
-    try:
-        names = os.listdir(folder)
-    except OSError:
-        return 0
-    for name in names:
-        if name.startswith(".") and name.endswith(TEMP_SUFFIX):
-            with contextlib.suppress(OSError):
-                os.unlink(os.path.join(folder, name))
-                removed += 1
-    return removed
 
 
 def decode(data: bytes, rel: str) -> str:
@@ -389,34 +374,3 @@ def check_relative(rel: str, *, allow_hidden: bool = False) -> None:
             raise OutsideVault(f"{rel!r} leaves the vault")
         if part.startswith(".") and not allow_hidden:
             raise OutsideVault(f"{rel!r} names a hidden file or folder")
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(target: Path, data: bytes, mode: int) -> None:
-    """Write `data` to a hidden temp file beside `target`, fsync it, then rename it over `target`."""
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix="." + target.name[:40] + ".", suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    with contextlib.suppress(OSError):
-        dfd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        except OSError as exc:  # some file systems cannot fsync a folder
-            if exc.errno not in (errno.EINVAL, errno.EBADF):
-                raise
-        finally:
-            os.close(dfd)

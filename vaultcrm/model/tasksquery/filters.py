@@ -1,12 +1,12 @@
-"""The filters of the Tasks query language: date, text, status and boolean lines."""
+"""The filters of the Tasks query language: date (via `daterange`), text, status and boolean lines."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
-from vaultcrm.dates import ISO_DATE, iso_date
+from vaultcrm.model.tasksquery.daterange import DATE_FIELDS, date_filter
 from vaultcrm.model.tasksquery.items import (
     PRIORITY_RANK,
     STATUS_ORDER,
@@ -14,112 +14,6 @@ from vaultcrm.model.tasksquery.items import (
     Predicate,
     QueryLineError,
 )
-
-
-# ---- dates -------------------------------------------------------------------------------------
-_DATE_FIELDS = {"due": "due", "scheduled": "scheduled", "starts": "start", "start": "start", "created": "created",
-                "done": "done", "cancelled": "cancelled", "happens": "happens"}
-_DATE_OPS = ("on or before", "on or after", "in or before", "in or after", "before", "after", "on", "in")
-
-
-def _week_start(d: date) -> date:
-    return d - timedelta(days=d.weekday())
-
-
-def _month_range(y: int, m: int) -> tuple[date, date]:
-    start = date(y, m, 1)
-    nxt = date(y + (m == 12), m % 12 + 1, 1)
-    return start, nxt - timedelta(days=1)
-
-
-def _date_range(text: str, today: date) -> tuple[date, date]:
-    """The inclusive range a date or date-range expression names (a single date is a range of one day)."""
-    s = " ".join(text.split()).lower()
-    two = re.fullmatch(r"(\d{4}-\d{2}-\d{2}) (\d{4}-\d{2}-\d{2})", s)
-    if two:
-        a, b = iso_date(two[1]), iso_date(two[2])
-        if a is None or b is None:
-            raise QueryLineError(f"invalid date range {text!r}")
-        return (a, b) if a <= b else (b, a)
-    rel = re.fullmatch(r"(last|this|next) (week|month|quarter|year)", s)
-    if rel:
-        shift = {"last": -1, "this": 0, "next": 1}[rel[1]]
-        unit = rel[2]
-        if unit == "week":
-            start = _week_start(today) + timedelta(weeks=shift)
-            return start, start + timedelta(days=6)
-        if unit == "year":
-            return date(today.year + shift, 1, 1), date(today.year + shift, 12, 31)
-        months = 1 if unit == "month" else 3
-        index = today.year * 12 + (today.month - 1) // months * months + shift * months
-        y, m = divmod(index, 12)
-        last_y, last_m = divmod(index + months - 1, 12)
-        return date(y, m + 1, 1), _month_range(last_y, last_m + 1)[1]
-    week = re.fullmatch(r"(\d{4})-w(\d{1,2})", s)
-    if week:
-        try:
-            start = date.fromisocalendar(int(week[1]), int(week[2]), 1)
-        except ValueError:
-            raise QueryLineError(f"invalid week {text!r}") from None
-        return start, start + timedelta(days=6)
-    quarter = re.fullmatch(r"(\d{4})-q([1-4])", s)
-    if quarter:
-        y, q = int(quarter[1]), int(quarter[2])
-        return date(y, 3 * q - 2, 1), _month_range(y, 3 * q)[1]
-    month = re.fullmatch(r"(\d{4})-(\d{2})", s)
-    if month and 1 <= int(month[2]) <= 12:
-        return _month_range(int(month[1]), int(month[2]))
-    if re.fullmatch(r"\d{4}", s):
-        return date(int(s), 1, 1), date(int(s), 12, 31)
-    if ISO_DATE.fullmatch(s):
-        d = iso_date(s)
-        if d is None:
-            raise QueryLineError(f"invalid date {text!r}")
-        return d, d
-    simple = {"today": 0, "tomorrow": 1, "yesterday": -1}
-    if s in simple:
-        d = today + timedelta(days=simple[s])
-        return d, d
-    from vaultcrm.dates import parse_date
-    from vaultcrm.errors import UsageError
-
-    try:
-        d = parse_date(text, today=today)
-    except UsageError:
-        raise QueryLineError(f"cannot read {text.strip()!r} as a date") from None
-    return d, d
-
-
-def _date_filter(field: str, rest: str, today: date) -> Predicate:
-    rest = rest.strip()
-    low = rest.lower()
-    if field != "happens" and low == "date is invalid":
-        return lambda it: it.date_invalid(field)
-    op = "on"
-    for candidate in _DATE_OPS:
-        if low.startswith(candidate + " "):
-            op, rest = candidate, rest[len(candidate):].strip()
-            break
-    if not rest:
-        raise QueryLineError("a date is missing")
-    start, end = _date_range(rest, today)
-
-    def ok(d: date | None) -> bool:
-        if d is None:
-            return False
-        if op in ("on", "in"):
-            return start <= d <= end
-        if op == "before":
-            return d < start
-        if op == "after":
-            return d > end
-        if op in ("on or before", "in or before"):
-            return d <= end
-        return d >= start  # on or after, in or after
-
-    if field == "happens":
-        return lambda it: any(ok(it.date(f)) for f in ("due", "scheduled", "start"))
-    return lambda it: ok(it.date(field))
 
 
 # ---- text filters ------------------------------------------------------------------------------
@@ -176,60 +70,86 @@ def _text_filter(name: str, rest: str) -> Predicate | None:
 
 # ---- one filter ----------------------------------------------------------------------------------
 _STATUS_TYPES = set(STATUS_ORDER)
+_HAPPENS_FIELDS = ("due", "scheduled", "start")
+
+
+def _indented(it: Item) -> bool:
+    raw = it.task.raw or ""
+    return bool(re.match(r"(?:>\s*)*[ \t]+[-*+\d]", raw))
+
+
+# Filters that are one fixed (normalised, lower-case) line.
+_FIXED_FILTERS: dict[str, Predicate] = {
+    "done": lambda it: it.is_done,
+    "not done": lambda it: not it.is_done,
+    "has tags": lambda it: bool(it.tags),
+    "has tag": lambda it: bool(it.tags),
+    "no tags": lambda it: not it.tags,
+    "no tag": lambda it: not it.tags,
+    "is recurring": lambda it: bool(it.recurrence),
+    "is not recurring": lambda it: not it.recurrence,
+    "has id": lambda it: bool(it.field_text("id")),
+    "no id": lambda it: not it.field_text("id"),
+    "exclude sub-items": lambda it: not _indented(it),
+}
+
+
+def _has_date_filter(m: re.Match[str]) -> Predicate:
+    want, fld = m[1] == "has", m[2]
+    if fld == "happens":
+        return lambda it: any(it.date(f) for f in _HAPPENS_FIELDS) == want
+    return lambda it: (it.date(fld) is not None) == want
+
+
+def _status_type_filter(m: re.Match[str]) -> Predicate:
+    kind = m[2].upper()
+    if kind not in _STATUS_TYPES:
+        raise QueryLineError(f"unknown status type {m[2]!r}")
+    return (lambda it: it.status_type == kind) if m[1] == "is" else (lambda it: it.status_type != kind)
+
+
+def _priority_filter(m: re.Match[str]) -> Predicate:
+    rank = PRIORITY_RANK[m[2]]
+    cmp = {None: lambda p: p == rank, "not": lambda p: p != rank,
+           "above": lambda p: p < rank, "below": lambda p: p > rank}[m[1]]
+    return lambda it: cmp(it.priority)
+
+
+# Filters recognised by a regular expression over the whole (normalised, lower-case) line.
+_PATTERN_FILTERS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], Predicate]], ...] = (
+    (re.compile(r"(has|no) (due|scheduled|start|created|done|cancelled|happens) date"), _has_date_filter),
+    (re.compile(r"status\.type (is|is not) (\w+)"), _status_type_filter),
+    (re.compile(r"priority is (?:(above|below|not) )?(lowest|low|none|medium|high|highest)"), _priority_filter),
+)
+
+
+def _field_filter(s: str, today: date) -> Predicate | None:
+    """A '<field> <condition>' filter (dates and text fields), or None."""
+    head, _, rest = s.partition(" ")
+    key = head.lower()
+    if not rest:
+        return None
+    if key in DATE_FIELDS:
+        return date_filter(DATE_FIELDS[key], rest, today)
+    if key in ("tag", "tags"):
+        return _text_filter("tags", rest)
+    if key in _TEXT_FIELDS:
+        return _text_filter(key, rest)
+    return None
 
 
 def parse_filter(line: str, today: date) -> Predicate | None:
     """A predicate for one filter instruction, or None when the line is no filter at all."""
     s = " ".join(line.split())
     low = s.lower()
-    if low == "done":
-        return lambda it: it.is_done
-    if low == "not done":
-        return lambda it: not it.is_done
-    m = re.fullmatch(r"(has|no) (due|scheduled|start|created|done|cancelled|happens) date", low)
-    if m:
-        want, fld = m[1] == "has", m[2]
-        if fld == "happens":
-            return lambda it: any(it.date(f) for f in ("due", "scheduled", "start")) == want
-        return lambda it: (it.date(fld) is not None) == want
-    if low in ("has tags", "has tag"):
-        return lambda it: bool(it.tags)
-    if low in ("no tags", "no tag"):
-        return lambda it: not it.tags
-    if low in ("is recurring", "is not recurring"):
-        want = low == "is recurring"
-        return lambda it: bool(it.recurrence) == want
-    if low in ("has id", "no id"):
-        want = low == "has id"
-        return lambda it: bool(it.field_text("id")) == want
-    if low == "exclude sub-items":
-        return lambda it: not _indented(it)
-    m = re.fullmatch(r"status\.type (is|is not) (\w+)", low)
-    if m:
-        kind = m[2].upper()
-        if kind not in _STATUS_TYPES:
-            raise QueryLineError(f"unknown status type {m[2]!r}")
-        return (lambda it: it.status_type == kind) if m[1] == "is" else (lambda it: it.status_type != kind)
-    m = re.fullmatch(r"priority is (?:(above|below|not) )?(lowest|low|none|medium|high|highest)", low)
-    if m:
-        rank = PRIORITY_RANK[m[2]]
-        cmp = {None: lambda p: p == rank, "not": lambda p: p != rank,
-               "above": lambda p: p < rank, "below": lambda p: p > rank}[m[1]]
-        return lambda it: cmp(it.priority)
-    head, _, rest = s.partition(" ")
-    key = head.lower()
-    if key in _DATE_FIELDS and rest:
-        return _date_filter(_DATE_FIELDS[key], rest, today)
-    if key in ("tag", "tags") and rest:
-        return _text_filter("tags", rest)
-    if key in _TEXT_FIELDS and rest:
-        return _text_filter(key, rest)
-    return None
-
-
-def _indented(it: Item) -> bool:
-    raw = it.task.raw or ""
-    return bool(re.match(r"(?:>\s*)*[ \t]+[-*+\d]", raw))
+    fixed = _FIXED_FILTERS.get(low)
+    if fixed is not None:
+        return fixed
+    for pattern, build in _PATTERN_FILTERS:
+        m = pattern.fullmatch(low)
+        if m:
+            return build(m)
+    return _field_filter(s, today)
 
 
 # ---- boolean lines ---------------------------------------------------------------------------------
@@ -242,6 +162,45 @@ def is_boolean(line: str) -> bool:
     return s[:1] in _DELIMS or s.startswith("NOT ")
 
 
+def _delimited(text: str, i: int) -> tuple[str, int]:
+    """The text inside the delimiter opening at text[i], and the index just past its close."""
+    ch, n = text[i], len(text)
+    close = _DELIMS[ch]
+    depth, j = 1, i + 1
+    while j < n:
+        if text[j] == close:
+            depth = 0 if close == ch else depth - 1  # quotes do not nest
+            if depth == 0:
+                break
+        elif text[j] == ch:
+            depth += 1
+        j += 1
+    if j >= n:
+        raise QueryLineError(f"unbalanced {ch!r} in boolean instruction")
+    return text[i + 1:j], j + 1
+
+
+def _operator_at(text: str, i: int) -> str | None:
+    """The NOT/AND/OR/XOR word starting at text[i], or None."""
+    n = len(text)
+    for op in ("NOT", *_OPS):
+        if text.startswith(op, i) and (i + len(op) == n or not text[i + len(op)].isalnum()):
+            return op
+    return None
+
+
+def _push_operator(out: list[tuple[str, str]], op: str) -> None:
+    """Append an operator token, folding NOT into a preceding AND/OR."""
+    if op != "NOT":
+        out.append(("op", op))
+    elif out and out[-1] == ("op", "AND"):
+        out[-1] = ("op", "AND NOT")
+    elif out and out[-1] == ("op", "OR"):
+        out[-1] = ("op", "OR NOT")
+    else:
+        out.append(("not", "NOT"))
+
+
 def _tokens(text: str) -> list[tuple[str, str]]:
     """Split a boolean line into ('op', AND…) / ('not', NOT) / ('sub', text inside delimiters)."""
     out: list[tuple[str, str]] = []
@@ -250,38 +209,15 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         ch = text[i]
         if ch.isspace():
             i += 1
-            continue
-        if ch in _DELIMS:
-            close = _DELIMS[ch]
-            depth, j = 1, i + 1
-            while j < n:
-                if text[j] == close:
-                    depth = 0 if close == ch else depth - 1  # quotes do not nest
-                    if depth == 0:
-                        break
-                elif text[j] == ch:
-                    depth += 1
-                j += 1
-            if j >= n:
-                raise QueryLineError(f"unbalanced {ch!r} in boolean instruction")
-            out.append(("sub", text[i + 1:j]))
-            i = j + 1
-            continue
-        for op in ("NOT", *_OPS):
-            if text.startswith(op, i) and (i + len(op) == n or not text[i + len(op)].isalnum()):
-                if op == "NOT":
-                    if out and out[-1] == ("op", "AND"):
-                        out[-1] = ("op", "AND NOT")
-                    elif out and out[-1] == ("op", "OR"):
-                        out[-1] = ("op", "OR NOT")
-                    else:
-                        out.append(("not", "NOT"))
-                else:
-                    out.append(("op", op))
-                i += len(op)
-                break
+        elif ch in _DELIMS:
+            sub, i = _delimited(text, i)
+            out.append(("sub", sub))
         else:
-            raise QueryLineError(f"expected a filter in delimiters or AND/OR/NOT/XOR at {text[i:]!r}")
+            op = _operator_at(text, i)
+            if op is None:
+                raise QueryLineError(f"expected a filter in delimiters or AND/OR/NOT/XOR at {text[i:]!r}")
+            _push_operator(out, op)
+            i += len(op)
     return out
 
 
