@@ -150,13 +150,17 @@ def test_list_json_is_an_array_of_notes_with_the_contracts_keys(run) -> None:
     assert "Customers/Anthropic/README.md" in paths
 
 
-def test_list_skips_a_broken_note_with_one_warning_naming_it(run) -> None:
+def test_list_skips_a_broken_note_with_one_summary_line_and_names_it_with_verbose(run) -> None:
     r = run("list")
     assert r.exit_code == 0
-    warnings = r.stderr.splitlines()
-    assert len(warnings) == 1
-    assert "Broken.md" in warnings[0] and "warning" in warnings[0]
+    assert r.stderr == "vaultcrm: 1 note skipped (malformed frontmatter); run 'vaultcrm doctor' for each\n"
     assert "Broken" not in r.stdout
+    v = run("-v", "list")
+    warnings = v.stderr.splitlines()
+    assert len(warnings) == 2
+    assert "Broken.md" in warnings[0] and "warning" in warnings[0]
+    assert warnings[1] == r.stderr.rstrip("\n")
+    assert v.stdout == r.stdout
 
 
 @pytest.mark.parametrize("word", ["customer", "customers", "account", "Customer"])
@@ -213,7 +217,7 @@ def test_list_sort_by_last_contact_orders_the_column_it_prints(run) -> None:
 def test_list_csv_and_tsv_parse_back_with_one_row_per_note(run, flag: str, delimiter: str) -> None:
     r = run("list", "--kind", "customer", flag)
     assert r.exit_code == 0
-    assert "Broken.md" in r.stderr
+    assert "1 note skipped" in r.stderr
     table = rows(r.stdout, delimiter)
     assert list(table[0]) == ["title", "kind", "last_contact", "tags", "path"]
     assert sorted(row["path"] for row in table) == sorted(i["path"] for i in _list(run, "--kind", "customer"))

@@ -116,7 +116,7 @@ def test_a_corrupt_or_old_cache_is_rebuilt_silently(vault: Path, run, damage: st
         con.execute("UPDATE meta SET value = '0:old' WHERE key = 'stamp'")
         con.commit()
         con.close()
-    r = run("list", "--json")
+    r = run("--verbose", "list", "--json")  # --verbose: the skipped note is named, not just counted
     assert r.exit_code == 0
     assert len(json.loads(r.stdout)) == 14
     assert "Broken.md" in r.stderr and "cache" not in r.stderr.lower()

@@ -122,15 +122,14 @@ def test_text_that_only_looks_like_frontmatter_is_body(text: str) -> None:
 
 
 @pytest.mark.parametrize("text", ["---\na: 1\nbody\n", "---\n", "+++\na = 1\n"], ids=["yaml", "bare", "toml"])
-def test_unclosed_frontmatter_is_an_invalid_note_at_line_1(text: str) -> None:
+def test_an_opening_delimiter_never_closed_opens_no_frontmatter_and_the_note_is_all_body(text: str) -> None:
+    # Obsidian reads such a `---` as a horizontal rule: no block, no error, every line is body.
     note = assert_roundtrip(text)
-    with pytest.raises(InvalidNote) as info:
-        note.check()
-    assert info.value.line == 1
-    with pytest.raises(InvalidNote) as named:
-        Note.parse(text, "Inbox/n.md").check()
-    assert (named.value.path, named.value.line) == ("Inbox/n.md", 1)
-    assert str(named.value).startswith("Inbox/n.md:1: ")
+    note.check()
+    assert note.frontmatter is None
+    assert note.frontmatter_error is None
+    assert note.properties == {}
+    assert note.body_start == 0
 
 
 # ---- values as Obsidian reads them -------------------------------------------------------------------

@@ -143,7 +143,7 @@ def hostile_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.parametrize("command", [["list"], ["stale"], ["task", "list"]])
 def test_listing_commands_skip_hostile_notes_with_a_warning_and_succeed(hostile_vault, command):
     before = tree_digest(hostile_vault)
-    r = run_bounded(hostile_vault, *command, "--json")
+    r = run_bounded(hostile_vault, "--verbose", *command, "--json")  # each skipped note named
     assert r.returncode == 0, r.stderr[-2000:]
     assert "Traceback" not in r.stderr
     rows = json.loads(r.stdout)

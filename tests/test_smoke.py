@@ -8,4 +8,4 @@ def test_stale_lists_the_neglected_example_accounts_oldest_first(run):
 
     titles = [row["title"] for row in json.loads(r.stdout)]
     assert titles[0] == "Acme Corp"
-    assert "Broken.md" in r.stderr
+    assert "1 note skipped (malformed frontmatter)" in r.stderr

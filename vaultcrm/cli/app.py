@@ -39,11 +39,14 @@ def _root(
     vault: Annotated[str | None, typer.Option("--vault", help="The vault folder (else $VAULTCRM_VAULT, "
                                               "else the nearest folder with .obsidian/ or .vaultcrm.toml).")] = None,
     commit: Annotated[bool, typer.Option("--commit", help="Commit each edit to git (vault must be a git work tree).")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Name each note a listing skips (else "
+                                          "one summary line on stderr).")] = False,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
 ) -> None:
     State.vault_arg = vault
     State.commit = commit
+    State.verbose = verbose
 
 
 for _group in (notes, tasks, relations, health):  # the order `--help` lists them in
@@ -100,6 +103,3 @@ def _click_exception() -> type[BaseException]:
     from typer import _click  # type: ignore[attr-defined]
 
     return _click.ClickException
-
-from vaultcrm.cli import health as cli_health
-cli_health.register(app)

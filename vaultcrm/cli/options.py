@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from enum import Enum
@@ -24,6 +25,7 @@ class State:
 
     vault_arg: str | None = None
     commit: bool = False
+    verbose: bool = False  # name every skipped note, not just count them
 
 
 def context(focus: str | None = None) -> Context:
@@ -109,8 +111,26 @@ def console(stderr: bool = False) -> Any:
 
 
 def warn_all(ctx: Context) -> None:
-    for w in ctx.warnings():
-        err(f"vaultcrm: warning: {w}")
+    """What a listing skipped, on stderr: one summary line (a real vault may hold eighty broken
+    notes, which would bury the output), and each note's own line only with --verbose."""
+    skipped = ctx.skipped()
+    if State.verbose:
+        for s in skipped:
+            err(f"vaultcrm: warning: {s}")
+    summary = skipped_summary([s.reason for s in skipped])
+    if summary:
+        err(summary)
+
+
+def skipped_summary(reasons: list[str]) -> str | None:
+    """`vaultcrm: 3 notes skipped (malformed frontmatter); run 'vaultcrm doctor' for each`, with
+    the reasons counted when there are several; None when nothing was skipped."""
+    if not reasons:
+        return None
+    counts = Counter(reasons)
+    why = next(iter(counts)) if len(counts) == 1 else ", ".join(f"{n} {r}" for r, n in counts.items())
+    total = len(reasons)
+    return f"vaultcrm: {total} note{'s' * (total != 1)} skipped ({why}); run 'vaultcrm doctor' for each"
 
 
 class Fmt(str, Enum):

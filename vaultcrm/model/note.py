@@ -41,9 +41,7 @@ def split_lines(text: str) -> list[str]:
 def strip_eol(line: str) -> str:
     """A line without its ending (LF or CRLF)."""
     if line.endswith("\n"):
-        line = line[:-1]
-        if line.endswith("\r"):
-            line = line[:-1]
+        line = line[:-1].removesuffix("\r")
     return line
 
 
@@ -143,6 +141,16 @@ class Note:
             return yamlblock.load_toml(fm.text, path=self.path, first_line=fm.body_start + 1)
         return yamlblock.load_yaml(fm.text, path=self.path, first_line=fm.body_start + 1)
 
+    def unexpanded_templates(self) -> list[tuple[str, int, str]]:
+        """(key, 1-based file line, text as written) of each template placeholder never filled in
+        (`created: {{date}}`): `properties` reads each as its text; this says where they are."""
+        fm = self.frontmatter
+        if fm is None or fm.fmt != "yaml" or "{" not in fm.text:
+            return []
+        from vaultcrm.model import yamlblock
+
+        return [(key, fm.body_start + line + 1, raw) for key, line, raw in yamlblock.unexpanded_templates(fm.text)]
+
     def check(self) -> None:
         """Raise InvalidNote if the frontmatter cannot be read (edits refuse such notes)."""
         _ = self.properties
@@ -189,7 +197,7 @@ class Note:
                 fence = (m[1][0], len(m[1]), i, m[2])
                 fenced.add(i)
                 continue
-            if raw.startswith("#") or raw.startswith(" "):
+            if raw.startswith(("#", " ")):
                 h = HEADING.match(raw)
                 if h:
                     heads.append((i, len(h[1]), (h[2] or "").strip()))
@@ -240,6 +248,12 @@ class Note:
 
 
 def find_frontmatter(lines: list[str], path: str | None) -> tuple[Frontmatter | None, InvalidNote | None]:
+    """The frontmatter block the note opens with, if it is closed; (block or None, error or None).
+
+    A `---` (or `+++`) first line that no later line closes opens no block: Obsidian reads it as
+    a horizontal rule and the whole note as body, so do we (no error). Only a closed block can be
+    malformed, and that is for `Note.properties` to say.
+    """
     if not lines:
         return None, None
     first = strip_eol(lines[0])
@@ -252,4 +266,4 @@ def find_frontmatter(lines: list[str], path: str | None) -> tuple[Frontmatter | 
     for i in range(1, len(lines)):
         if close.fullmatch(strip_eol(lines[i])):
             return Frontmatter(fmt, 0, i + 1, "".join(lines[1:i])), None
-    return None, InvalidNote("frontmatter opened on line 1 is never closed with ---", path=path, line=1)
+    return None, None

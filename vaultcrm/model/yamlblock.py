@@ -2,8 +2,10 @@
 
 Reading uses PyYAML's C parser (the engine python-frontmatter reads with) and a resolver set that
 mirrors Obsidian: YAML 1.2-style booleans and decimal numbers only, dates kept as the text the
-user wrote, no `yes`/`on` booleans, no sexagesimal `10:30`, no octal `01234`. Locating keys for a
-minimal edit uses ruamel.yaml's round-trip line info, imported only on the edit path.
+user wrote, no `yes`/`on` booleans, no sexagesimal `10:30`, no octal `01234`, and an unexpanded
+template placeholder (`created: {{date}}`, `{ { DATE } }`) read as the text written, as js-yaml
+reads the note rather than refusing it. Locating keys for a minimal edit uses ruamel.yaml's
+round-trip line info, imported only on the edit path.
 """
 
 from __future__ import annotations
@@ -50,13 +52,32 @@ def _obsidian_loader() -> Any:
 
 
 def _construct_map(loader: Any, node: Any) -> Any:
-    """Template placeholders such as `created: {{date}}` read as the text written, not a crash."""
+    """An unexpanded template placeholder reads as the text written; any other mapping as usual."""
     source = getattr(loader, "source_text", None)
-    if node.flow_style and source is not None:
-        raw = source[node.start_mark.index:node.end_mark.index]
-        if raw.startswith("{{") and raw.endswith("}}"):
-            return raw
+    if source is not None and is_template(node):
+        return template_text(source, node)
     return loader.construct_yaml_map(node)
+
+
+def is_template(node: Any) -> bool:
+    """Whether a composed node is an unexpanded template placeholder (`{{date}}`, `{ { DATE } }`).
+
+    Unquoted, such a placeholder is a flow mapping whose key is itself a mapping. No YAML value
+    can be built from that (a mapping is unhashable, so PyYAML refuses the whole block), yet
+    js-yaml, which Obsidian's ecosystem reads with, turns the key into text and reads the note.
+    That shape has no other use in a property, so it is the class to read as text, not one string.
+    """
+    import yaml
+
+    return (isinstance(node, yaml.MappingNode) and bool(node.flow_style)
+            and any(isinstance(key, yaml.MappingNode) for key, _ in node.value))
+
+
+def template_text(source: str, node: Any) -> str:
+    """A placeholder's text as written, from its `{` (a node's span starts at its `&anchor` or
+    `!tag`, neither of which can hold a `{`)."""
+    raw = source[node.start_mark.index:node.end_mark.index]
+    return raw[raw.find("{"):]
 
 
 def load_yaml(text: str, *, path: str | None = None, first_line: int = 2) -> dict[str, Any]:
@@ -215,3 +236,51 @@ def key_lines(text: str, *, path: str | None = None, first_line: int = 2) -> lis
         name = key.value if isinstance(key, ScalarNode) else text[key.start_mark.index:key.end_mark.index]
         out.append((name, key.start_mark.line))
     return out
+
+
+def unexpanded_templates(text: str) -> list[tuple[str, int, str]]:
+    """(top-level key, 0-based line within `text`, the text as written) of each template
+    placeholder (see `is_template`) in a readable YAML block, in file order.
+
+    `load_yaml` already reads each as its text; this says where they are, for `doctor`. Composing
+    builds no values, and a node reached twice through an alias is reported once.
+    """
+    if "{" not in text:
+        return []
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    out = []
+    seen: set[int] = set()
+    for key, value in root.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else text[key.start_mark.index:key.end_mark.index]
+        for node in _template_nodes(value, seen):
+            brace = text.index("{", node.start_mark.index)
+            out.append((name, node.start_mark.line + text.count("\n", node.start_mark.index, brace),
+                        template_text(text, node)))
+    return out
+
+
+def _template_nodes(node: Any, seen: set[int]) -> list[Any]:
+    """The template placeholders at or under `node`, in document order (`seen`: nodes already walked)."""
+    import yaml
+
+    found = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        if is_template(n):
+            found.append(n)
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(reversed([part for pair in n.value for part in pair]))
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(reversed(n.value))
+    return found

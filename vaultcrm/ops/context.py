@@ -145,7 +145,27 @@ class Context:
         for rec in query.matches(stubs, name):
             raise InvalidNote(dict(self.scan.unreadable)[rec.path], path=rec.path)
 
-    def warnings(self) -> list[str]:
-        out = [f"{r.path}:{r.error_line or 1}: skipped: {r.error}" for r in self.scan.broken]
-        out += [f"{p}: skipped: {msg}" for p, msg in self.scan.unreadable]
+    def skipped(self) -> list[Skipped]:
+        """The notes a listing leaves out: malformed frontmatter first, then unreadable files."""
+        out = [Skipped(r.path, r.error_line or 1, MALFORMED, r.error or "") for r in self.scan.broken]
+        out += [Skipped(p, None, UNREADABLE, msg) for p, msg in self.scan.unreadable]
         return out
+
+
+MALFORMED = "malformed frontmatter"
+UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A note a listing left out. `reason` is its kind (MALFORMED or UNREADABLE), shared by many
+    notes so a summary can count them; `detail` is this note's own message."""
+
+    path: str
+    line: int | None
+    reason: str
+    detail: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line is not None else self.path
+        return f"{where}: skipped: {self.detail}"
