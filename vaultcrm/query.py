@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from vaultcrm.errors import Ambiguous, NotFound, UsageError
+from vaultcrm.model.keys import listed_key
 from vaultcrm.model.records import NoteRecord, fold
 
 
@@ -100,10 +101,12 @@ def _text(value: Any) -> str:
 
 
 def field_value(rec: NoteRecord, key: str) -> Any:
-    """A property, or one of the record's own fields (title, path, kind, tags, last_contact)."""
+    """A property named in any case (see `listed_key`), or one of the record's own fields (title,
+    path, kind, tags, last_contact)."""
     builtin = {"title": rec.title, "path": rec.path, "kind": rec.kind, "tags": rec.tags}
-    if key in rec.properties:
-        return rec.properties[key]
+    own = listed_key(rec.properties, key)
+    if own is not None:
+        return rec.properties[own]
     return builtin.get(key)
 
 

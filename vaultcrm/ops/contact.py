@@ -20,7 +20,8 @@ from typing import Any
 
 from vaultcrm import query
 from vaultcrm.dates import iso_date, parse_period
-from vaultcrm.model import edits
+from vaultcrm.errors import Ambiguous
+from vaultcrm.model import edits, keys
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import NoteRecord
 from vaultcrm.ops.context import Context
@@ -142,9 +143,13 @@ def raise_to(note: Note, day: date, today: date) -> Note:
     A note without frontmatter is left as it is: vaultcrm never invents a frontmatter block."""
     if note.frontmatter is None or day > today:
         return note
-    current = iso_date(note.properties.get(PROPERTY))
+    try:  # `Last_Contact:` is this property, as Obsidian shows it
+        own = keys.own_key(note, PROPERTY) or PROPERTY
+    except Ambiguous:  # two spellings: the entry is still logged, neither key is guessed at (doctor names them)
+        return note
+    current = iso_date(note.properties.get(own))
     if current is None or current < day:
-        return edits.set_property(note, PROPERTY, day.isoformat())
+        return edits.set_property(note, own, day.isoformat())
     return note
 
 

@@ -1,5 +1,9 @@
 """Properties: `get`, `set` (also `--add` to a list) and `unset`, each kept in step with the
-Account Status row of the same name."""
+Account Status row of the same name.
+
+A key is found in any case, as Obsidian shows properties (`Status` finds `status:`), and edited
+under the spelling the file already has; keys that differ only in case are refused (Ambiguous).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +11,23 @@ from collections.abc import Sequence
 from typing import Any
 
 from vaultcrm.errors import NotFound, UsageError
-from vaultcrm.model import edits
+from vaultcrm.model import edits, keys
 from vaultcrm.model.note import Note
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.writes import EditResult, edit_note
 
 
 def get_property(ctx: Context, name: str, key: str) -> Any:
-    """A property's value; falls back to the Account Status row of that name."""
+    """A property's value, its key named in any case; falls back to the Account Status row of that
+    name. Keys that differ only in case raise Ambiguous rather than pick one."""
     rec = ctx.editable(name)
-    if key in rec.properties:
-        return rec.properties[key]
+    found = keys.same_keys(rec.properties, key)
+    if len(found) == 1:
+        return rec.properties[found[0]]
     note = Note.parse(ctx.vault.read(rec.path).text, rec.path)
+    own = keys.own_key(note, key)  # the note itself, for the lines an Ambiguous error names
+    if own is not None:
+        return note.properties[own]
     value = edits.status_value(note, key)
     if value is not None:
         return value
@@ -31,7 +40,7 @@ def set_property(ctx: Context, name: str, key: str, value: Any, *, dry_run: bool
     rec = ctx.editable(name)
 
     def fn(note: Note) -> Note:
-        note = edits.set_property(note, key, value)
+        note = edits.set_property(note, keys.own_key(note, key) or key, value)
         return edits.set_status_cell(note, key, edits.as_cell(value))
 
     return edit_note(ctx, rec.path, fn, command=f"set {rec.title} {key}", message=f"set {key} in {rec.path}",
@@ -47,10 +56,11 @@ def add_to_list(ctx: Context, name: str, key: str, items: Sequence[Any], *, dry_
     rec = ctx.editable(name)
 
     def fn(note: Note) -> Note:
-        current = note.properties.get(key)
+        own = keys.own_key(note, key) or key
+        current = note.properties.get(own)
         have = current if isinstance(current, list) else ([] if current in (None, "") else [current])
         new = have + [v for v in items if v not in have]
-        note = edits.set_property(note, key, new)
+        note = edits.set_property(note, own, new)
         return edits.set_status_cell(note, key, edits.as_cell(new))
 
     return edit_note(ctx, rec.path, fn, command=f"set {rec.title} {key}", message=f"added to {key} in {rec.path}",
@@ -62,10 +72,11 @@ def unset_property(ctx: Context, name: str, key: str, *, dry_run: bool = False) 
     rec = ctx.editable(name)
 
     def fn(note: Note) -> Note:
-        if key not in note.properties and edits.status_value(note, key) is None:
+        own = keys.own_key(note, key)
+        if own is None and edits.status_value(note, key) is None:
             raise NotFound(f"{rec.path} has no property or Account Status row {key!r}",
                            suggestions=list(note.properties)[:10])
-        note = edits.unset_property(note, key)
+        note = edits.unset_property(note, own or key)
         return edits.set_status_cell(note, key, "")
 
     return edit_note(ctx, rec.path, fn, command=f"unset {rec.title} {key}",
