@@ -9,7 +9,7 @@ from conftest import SEEDS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.model import grammar, sections
+from vaultcrm.model import grammar, sections, taskline
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import tasks_of
 
@@ -96,7 +96,7 @@ def test_format_entry_writes_the_seed_shape_with_the_daily_note_as_default_link(
 # ---- tasks: parsing -------------------------------------------------------------------------
 def test_a_task_line_with_every_tasks_field_is_read_from_the_right():
     line = "- [ ] Ship it ⏫ 🔁 every week 🛫 2026-01-01 ⏳ 2026-01-02 📅 2026-01-03 ➕ 2025-12-01 ^ship-1"
-    t = grammar.parse_task(line, 4)
+    t = taskline.parse_task(line, 4)
     assert t is not None
     assert t.description == "Ship it"
     assert t.dates == {"created": "2025-12-01", "due": "2026-01-03", "scheduled": "2026-01-02",
@@ -120,7 +120,7 @@ def test_a_task_line_with_every_tasks_field_is_read_from_the_right():
     ],
 )
 def test_status_characters_follow_obsidian_tasks_and_unknown_ones_are_kept(line, status, done, cancelled, done_date):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
     assert (t.status, t.done, t.cancelled, t.open, t.done_date) == (status, done, cancelled,
                                                                     not done and not cancelled, done_date)
@@ -141,7 +141,7 @@ def test_status_characters_follow_obsidian_tasks_and_unknown_ones_are_kept(line,
     ],
 )
 def test_tasks_are_found_in_every_list_form_including_blockquotes(line, indent, marker):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
     assert (t.indent, t.marker) == (indent, marker)
 
@@ -149,13 +149,13 @@ def test_tasks_are_found_in_every_list_form_including_blockquotes(line, indent, 
 @pytest.mark.parametrize("line", ["-[ ] no space", "- [ ]no space after", "- [  ] two spaces", "[ ] no marker",
                                   "- (x) parens", "text - [ ] later"])
 def test_lines_that_only_look_like_tasks_are_not_tasks(line):
-    assert grammar.parse_task(line) is None
+    assert taskline.parse_task(line) is None
 
 
 def test_emoji_aliases_and_variation_selectors_read_as_the_same_field():
-    t = grammar.parse_task("- [ ] Call 📆 2026-12-01 ⌛ 2026-11-30")
+    t = taskline.parse_task("- [ ] Call 📆 2026-12-01 ⌛ 2026-11-30")
     assert t is not None and t.due == date(2026, 12, 1) and t.dates["scheduled"] == "2026-11-30"
-    t = grammar.parse_task("- [x] Call ✅\ufe0f 2026-12-01")
+    t = taskline.parse_task("- [x] Call ✅\ufe0f 2026-12-01")
     assert t is not None and t.done_date == date(2026, 12, 1)
 
 
@@ -174,10 +174,10 @@ def test_emoji_aliases_and_variation_selectors_read_as_the_same_field():
     ],
 )
 def test_tick_marks_x_and_puts_the_done_date_last_but_before_a_block_id(line, ticked):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
-    assert grammar.tick(t, TODAY) == ticked
-    again = grammar.parse_task(ticked)
+    assert taskline.tick(t, TODAY) == ticked
+    again = taskline.parse_task(ticked)
     assert again is not None and again.done and again.done_date == TODAY
     assert again.block_id == t.block_id and again.description == t.description
 
@@ -191,11 +191,11 @@ def test_tick_marks_x_and_puts_the_done_date_last_but_before_a_block_id(line, ti
     "- [ ] Review 2026-11-22 notes 📅 2026-11-22",
 ])
 def test_tick_then_untick_gives_back_the_exact_line(line):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
-    ticked = grammar.parse_task(grammar.tick(t, TODAY))
+    ticked = taskline.parse_task(taskline.tick(t, TODAY))
     assert ticked is not None
-    assert grammar.untick(ticked) == line
+    assert taskline.untick(ticked) == line
 
 
 @pytest.mark.parametrize(
@@ -209,9 +209,9 @@ def test_tick_then_untick_gives_back_the_exact_line(line):
     ],
 )
 def test_untick_reopens_and_removes_only_the_done_date(line, reopened):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
-    assert grammar.untick(t) == reopened
+    assert taskline.untick(t) == reopened
 
 
 # ---- tasks: recurrence --------------------------------------------------------------------------
@@ -234,17 +234,17 @@ def test_untick_reopens_and_removes_only_the_done_date(line, reopened):
     ],
 )
 def test_next_occurrence_moves_every_date_by_the_rule_and_drops_the_block_id(line, expected):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
-    assert grammar.next_occurrence(t, TODAY) == expected
+    assert taskline.next_occurrence(t, TODAY) == expected
 
 
 @pytest.mark.parametrize("line", ["- [ ] Plain 📅 2026-11-20", "- [ ] No dates 🔁 every day",
                                   "- [ ] Odd rule 🔁 every week on Monday 📅 2026-11-20"])
 def test_next_occurrence_is_none_when_there_is_no_rule_it_understands(line):
-    t = grammar.parse_task(line)
+    t = taskline.parse_task(line)
     assert t is not None
-    assert grammar.next_occurrence(t, TODAY) is None
+    assert taskline.next_occurrence(t, TODAY) is None
 
 
 # ---- task ids -----------------------------------------------------------------------------------
@@ -279,16 +279,16 @@ def test_task_ids_survive_done_and_undo():
     note = Note.parse(NOTE, "Customers/X.md")
     before = _ids(NOTE)
     for rec in tasks_of(note):
-        t = grammar.parse_task(rec.raw, rec.line - 1)
+        t = taskline.parse_task(rec.raw, rec.line - 1)
         assert t is not None
-        changed = grammar.untick(t) if t.done else grammar.tick(t, TODAY)
+        changed = taskline.untick(t) if t.done else taskline.tick(t, TODAY)
         lines = NOTE.split("\n")
         lines[rec.line - 1] = changed
         assert _ids("\n".join(lines)) == before
 
 
 _unrelated = st.text(st.sampled_from("abcXYZ 019#:*-_()[]|>!.,"), max_size=30).filter(
-    lambda s: grammar.parse_task(s) is None and s.strip() not in ("---", "...", "+++") and not s.startswith("  ")
+    lambda s: taskline.parse_task(s) is None and s.strip() not in ("---", "...", "+++") and not s.startswith("  ")
 )
 
 

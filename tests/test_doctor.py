@@ -115,8 +115,8 @@ def test_doctor_reports_every_code_at_its_path_and_line_and_exits_1(sick: Path) 
     ("duplicate-title", "also names Inbox/Dup.md"),
     ("last-contact-behind", "2026-05-01"),
     ("last-contact-not-date", "'unknown'"),
-    ("task-date-unreadable", "2026-02-30 does not exist"),
-    ("task-date-unreadable", "text after the 📅 date field"),
+    ("task-date-unreadable", "the due date (📅) '2026-02-30' is not a real date"),
+    ("task-date-unreadable", "the due field (📅 2026-12-01) is followed by more text"),
     ("broken-link", "[[Nowhere]]"),
     ("near-duplicate-bullet", "as line 23"),
 ])

@@ -20,7 +20,7 @@ from conftest import CORPUS, corpus_notes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.model import grammar
+from vaultcrm.model import taskline
 
 from vaultcrm.model import edits
 from vaultcrm.errors import InvalidNote, UnsafeEdit
@@ -229,7 +229,7 @@ def _only_line_changed(before: Note, after: Note, index: int, inserted_above: in
 
 @pytest.mark.parametrize("variant", list(VARIANTS))
 def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(variant):
-    counts = {"open": 0, "custom status": 0, "done": 0, "recurring": 0, "cancelled": 0}
+    counts = {"open": 0, "custom status": 0, "done": 0, "recurring": 0, "cancelled": 0, "open, dated done": 0}
     failures: list[str] = []
     for note in notes(variant):
         original = note.render()
@@ -237,7 +237,7 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
             index = rec.line - 1
             assert index not in note.fenced, f"{note.path}:{rec.line} is inside a code fence"
             line = strip_eol(note.lines[index])
-            task = grammar.parse_task(line, index)
+            task = taskline.parse_task(line, index)
             assert task is not None
             where = f"{note.path}:{rec.line}: {line}"
             if task.cancelled:
@@ -245,20 +245,26 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
                 continue
             if task.done:
                 counts["done"] += 1
-                reopened = grammar.untick(task)
+                reopened = taskline.untick(task)
                 via_note = edits.replace_line(note, index, reopened)
                 if not _only_line_changed(note, via_note, index):
                     failures.append(f"untick touched other lines: {where}")
-                again = grammar.parse_task(reopened, index)
+                again = taskline.parse_task(reopened, index)
                 assert again is not None and again.open and again.description == task.description
                 canonical = re.search(r" ✅ \d{4}-\d{2}-\d{2}( \^[A-Za-z0-9-]+)?\s*$", line)
-                if task.done_date and canonical and grammar.tick(again, task.done_date) != line:
+                if task.done_date and canonical and taskline.tick(again, task.done_date) != line:
                     failures.append(f"untick+tick is not the identity: {where}")
                 continue
-            ticked = grammar.tick(task, TODAY)
-            done = grammar.parse_task(ticked, index)
+            ticked = taskline.tick(task, TODAY)
+            done = taskline.parse_task(ticked, index)
             assert done is not None and done.done and done.done_date == TODAY, where
-            back = grammar.untick(done)
+            back = taskline.untick(done)
+            if "done" in task.dates:  # open yet dated done: ticking writes today over that date
+                counts["open, dated done"] += 1
+                if ticked.replace(TODAY.isoformat(), task.dates["done"]) != line[:line.index("[") + 1] + "x" + \
+                        line[line.index("[") + 2:]:
+                    failures.append(f"tick of an open task with a done date changed more than both: {where}")
+                continue
             if task.status == " ":
                 counts["open"] += 1
                 if back != line:
@@ -267,13 +273,13 @@ def test_every_task_ticks_and_unticks_back_to_its_line_changing_nothing_else(var
                 counts["custom status"] += 1
                 if back != line[:line.index("[") + 1] + " " + line[line.index("[") + 2:]:
                     failures.append(f"tick+untick changed more than the status: {where} -> {back}")
-            above = grammar.next_occurrence(task, TODAY)
+            above = taskline.next_occurrence(task, TODAY)
             after = edits.replace_line(note, index, ticked, insert_above=above)
             if not _only_line_changed(note, after, index, 1 if above is not None else 0):
                 failures.append(f"tick touched other lines: {where}")
             if above is not None:
                 counts["recurring"] += 1
-                nxt = grammar.parse_task(above)
+                nxt = taskline.parse_task(above)
                 if nxt is None or not nxt.open or nxt.description != task.description:
                     failures.append(f"bad next occurrence: {where} -> {above}")
                 continue

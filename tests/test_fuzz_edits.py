@@ -28,7 +28,7 @@ from conftest import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultcrm.model import grammar
+from vaultcrm.model import grammar, taskline
 
 from vaultcrm.model import edits
 
@@ -308,21 +308,21 @@ def test_ticking_or_unticking_a_task_replaces_only_its_line(text, data):
         return
     t = data.draw(st.sampled_from(tasks))
     index = t.line - 1
-    parsed = grammar.parse_task(strip_eol(note.lines[index]), index)
+    parsed = taskline.parse_task(strip_eol(note.lines[index]), index)
     assert parsed is not None
     if parsed.open:
-        above = grammar.next_occurrence(parsed, TODAY)
-        new = edits.replace_line(note, index, grammar.tick(parsed, TODAY), insert_above=above)
+        above = taskline.next_occurrence(parsed, TODAY)
+        new = edits.replace_line(note, index, taskline.tick(parsed, TODAY), insert_above=above)
         assert_one_line_replaced(note, new, index, above is not None)
-        assert grammar.parse_task(strip_eol(new.lines[index + (above is not None)])).done
-        back = edits.replace_line(new, index + (above is not None), grammar.untick(
-            grammar.parse_task(strip_eol(new.lines[index + (above is not None)]))))
-        if above is None and parsed.status == " ":
+        assert taskline.parse_task(strip_eol(new.lines[index + (above is not None)])).done
+        back = edits.replace_line(new, index + (above is not None), taskline.untick(
+            taskline.parse_task(strip_eol(new.lines[index + (above is not None)]))))
+        if above is None and parsed.status == " " and "done" not in parsed.dates:
             assert back.render() == note.render()  # tick then untick restores the bytes
     elif parsed.done:
-        new = edits.replace_line(note, index, grammar.untick(parsed))
+        new = edits.replace_line(note, index, taskline.untick(parsed))
         assert_one_line_replaced(note, new, index, False)
-        assert grammar.parse_task(strip_eol(new.lines[index])).open
+        assert taskline.parse_task(strip_eol(new.lines[index])).open
     else:
         return
     assert new.properties == note.properties
@@ -383,11 +383,6 @@ ORIGINAL = {
     "_ENTRY": re.compile(r"(?P<indent>\s*)[-*+]\s+(?!\[.\]\s)(?P<date>[^:\s][^:]*?):\s*"
                          r"(?:\[\[(?P<link>[^\]]*)\]\]\s*(?:[-–—]\s*)?)?(?P<text>.*?)\s*$"),
     "_VIA": re.compile(r"\s*\(via ([^()]*)\)\s*$"),
-    "_BLOCK_ID": re.compile(r"\s+\^[A-Za-z0-9-]+\s*$"),
-    "_DATE_FIELD": re.compile(r"\s*(📅|📆|🗓|🗓️|✅|❌|⏳|⌛|🛫|➕)\ufe0f?\s*(\d{4}-\d{2}-\d{2})\s*$"),
-    "_RECUR": re.compile(r"\s*🔁\ufe0f?\s*([a-zA-Z0-9, !]+?)\s*$"),
-    "_PRIORITY": re.compile(r"\s*(🔺|⏫|🔼|🔽|⏬)\ufe0f?\s*$"),
-    "_ID_FIELD": re.compile(r"\s*(🆔|⛔|🏁)\ufe0f?\s*([a-zA-Z0-9,_ -]+?)\s*$"),
 }
 PIECES = st.lists(st.sampled_from([" ", "\t", "a", "1", ",", "-", ":", "(via ", ")", "(", "^", "📅", "2026-01-02",
                                    "🔁", "every ", "🆔", "⏫", "\ufe0f", "[[", "]]", "- ", "x", "\r", "!", "_", "#",
@@ -404,6 +399,17 @@ def test_the_linear_line_patterns_match_exactly_what_the_backtracking_ones_did(t
     if a is not None:
         assert (a.start(), a.end()) == (b.start(), b.end())
         assert [a.group(g) for g in range(1, old.groups + 1)] == [b.group(g) for g in range(1, old.groups + 1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([" ", "a", "1", ",", "(", ")", "[", "]", "::", "due", "📅", "2026-01-02", "🔁", "every ",
+                                 "🆔", "⛔", "⏫", "\ufe0f", "#", "#t", "^", "^b1", "x"]), max_size=14).map("".join),
+       st.sampled_from(range(len(taskline.EMOJI_FIELDS) + len(taskline.DATAVIEW_FIELDS) + 1)))
+def test_task_fields_are_found_in_linear_time_exactly_where_a_plain_search_finds_them(text, which):
+    fields = [*taskline.EMOJI_FIELDS, *taskline.DATAVIEW_FIELDS, ("block", taskline.BLOCK_LINK, "^")]
+    _, pattern, signs = fields[which]
+    a, b = pattern.search(text), taskline.find(pattern, signs, text)
+    assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
 
 
 @settings(max_examples=200, deadline=None)

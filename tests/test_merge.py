@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import SEEDS, invoke, make_vault, snapshot
 
-from vaultcrm.model import grammar
+from vaultcrm.model import grammar, taskline
 
 from vaultcrm.model import merging as merge
 from vaultcrm.model.note import Note
@@ -55,7 +55,7 @@ def test_merging_the_seed_duplicates_keeps_every_entry_task_and_fact_once(seeds:
         for line in section(seed, "Blockers") if "## Blockers" in seed else []:
             assert line in section(merged, "Blockers")
     assert len(rc) == len(set(section(SEED_A, "Recent Context")) | set(section(SEED_B, "Recent Context")))
-    tasks = [grammar.parse_task(t) for t in section(merged, "Open Tasks")]
+    tasks = [taskline.parse_task(t) for t in section(merged, "Open Tasks")]
     assert [t.description for t in tasks if t] == [
         "Discuss with OpenAI the idea of providing a sync engine/data movement capability (in response to "
         "OpenAI moving away from Blob’s replication engine)."]

@@ -20,7 +20,7 @@ from conftest import invoke, make_vault
 from vaultcrm.config import Config
 from vaultcrm.model.scan import build_record
 from vaultcrm import render
-from vaultcrm.model import grammar
+from vaultcrm.model import taskline
 from vaultcrm.model.tasksquery import evaluate
 from vaultcrm.model.tasksquery import query_blocks
 
@@ -300,11 +300,12 @@ def test_no_query_text_makes_the_evaluator_crash(query: str) -> None:
 def test_results_carry_what_a_listing_needs() -> None:
     [(note, task)] = evaluate("description includes pricing", pairs(), TODAY)
     # the id is the stable task id: the note's path and the task's identity (text and planning dates)
-    expected_id = grammar.task_id("Customers/Acme/README.md", "Send pricing #sales\0due=2026-11-20", 0)
+    expected_id = taskline.task_id("Customers/Acme/README.md", "Send pricing #sales\0due=2026-11-20", 0)
     assert render.task_dict(note, task) == {
         "id": expected_id, "title": "Acme", "path": "Customers/Acme/README.md", "line": 9,
-        "text": "Send pricing #sales", "status": " ", "done": False, "cancelled": False,
-        "due": "2026-11-20", "done_date": None}
+        "text": "Send pricing #sales", "status": " ", "status_name": "Todo", "status_type": "TODO",
+        "done": False, "cancelled": False, "due": "2026-11-20", "scheduled": None, "start": None, "created": None,
+        "done_date": None, "cancelled_date": None, "priority": "none", "recurrence": None, "tags": ["sales"]}
 
 
 # ---- finding the blocks in a note ---------------------------------------------------------------------------

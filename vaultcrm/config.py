@@ -14,14 +14,101 @@ DEFAULT_KINDS: dict[str, list[str]] = {
     "customer": ["customer", "customers", "client", "clients", "account", "accounts", "company", "companies"],
     "prospect": ["prospect", "prospects", "lead", "leads"],
     "partner": ["partner", "partners"],
-    "person": ["person", "people", "contact", "contacts"],
-    "meeting": ["meeting", "meetings", "call", "calls", "1:1", "one-on-one"],
+    "person": ["person", "people", "contact", "contacts", "stakeholder", "stakeholders"],
+    "meeting": ["meeting", "meetings", "call", "calls", "1:1", "1-1", "1on1", "one-on-one", "one-to-one",
+                "group-meeting", "meeting-notes", "meeting-note", "sync"],
     "article": ["article", "articles", "source", "clipping", "clippings"],
 }
 DEFAULT_ACCOUNT_KINDS = ["customer", "prospect", "partner"]
 DEFAULT_MEETING_KINDS = ["meeting"]
 DEFAULT_FOLDERS = {"customer": "Customers", "prospect": "Customers", "partner": "Partners",
                    "person": "People", "meeting": "Meetings", "article": "Sources"}
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """One checkbox status as Obsidian Tasks defines it: `[?]` may be a TODO named Proposed."""
+
+    symbol: str
+    name: str
+    next_symbol: str
+    type: str  # TODO, IN_PROGRESS, DONE, CANCELLED, ON_HOLD or NON_TASK
+
+
+STATUS_TYPES = ("TODO", "IN_PROGRESS", "ON_HOLD", "DONE", "CANCELLED", "NON_TASK")
+OPEN_TYPES = frozenset({"TODO", "IN_PROGRESS"})
+DEFAULT_STATUSES: tuple[TaskStatus, ...] = (
+    TaskStatus(" ", "Todo", "x", "TODO"), TaskStatus("x", "Done", " ", "DONE"), TaskStatus("X", "Done", " ", "DONE"),
+    TaskStatus("/", "In Progress", "x", "IN_PROGRESS"), TaskStatus("-", "Cancelled", " ", "CANCELLED"),
+)
+
+
+@dataclass(frozen=True)
+class TaskSettings:
+    """How the vault's Obsidian Tasks plugin reads task lines (its `data.json`), or Tasks' defaults."""
+
+    statuses: tuple[TaskStatus, ...] = DEFAULT_STATUSES
+    global_filter: str = ""
+    remove_global_filter: bool = False
+    dataview: bool = False  # `taskFormat: dataview`: fields are `[due:: 2026-01-02]`, not emoji
+    set_done_date: bool = True
+    set_cancelled_date: bool = True
+
+    def status(self, symbol: str) -> TaskStatus:
+        """The status of a checkbox symbol; one Tasks does not know is a TODO, as in Tasks."""
+        for s in self.statuses:
+            if s.symbol == symbol:
+                return s
+        return TaskStatus(symbol, "Unknown", "x", "TODO")
+
+    def done_symbol(self, symbol: str) -> str:
+        """The symbol Tasks' toggle writes to complete a task: its next status when that is DONE,
+        else the first DONE status."""
+        nxt = self.status(self.status(symbol).next_symbol)
+        if nxt.type == "DONE":
+            return nxt.symbol
+        return next((s.symbol for s in self.statuses if s.type == "DONE"), "x")
+
+    def todo_symbol(self) -> str:
+        return next((s.symbol for s in self.statuses if s.type == "TODO"), " ")
+
+    def key(self) -> list[Any]:
+        return [[list(vars(s).values()) for s in self.statuses], self.global_filter, self.remove_global_filter,
+                self.dataview]
+
+
+def tasks_from_plugin_data(data: object) -> TaskSettings:
+    """The task settings an Obsidian Tasks `data.json` describes; what it lacks keeps Tasks' default."""
+    if not isinstance(data, dict):
+        return TaskSettings()
+    statuses: list[TaskStatus] = []
+    block = data.get("statusSettings")
+    if isinstance(block, dict):
+        for group in ("coreStatuses", "customStatuses"):
+            for item in block.get(group) or []:
+                status = _status_of(item)
+                if status is not None and all(s.symbol != status.symbol for s in statuses):
+                    statuses.append(status)
+    gf = data.get("globalFilter")
+    return TaskSettings(
+        statuses=tuple(statuses) or DEFAULT_STATUSES,
+        global_filter=gf.strip() if isinstance(gf, str) else "",
+        remove_global_filter=data.get("removeGlobalFilter") is True,
+        dataview=data.get("taskFormat") == "dataview",
+        set_done_date=data.get("setDoneDate") is not False,
+        set_cancelled_date=data.get("setCancelledDate") is not False,
+    )
+
+
+def _status_of(item: object) -> TaskStatus | None:
+    if not isinstance(item, dict):
+        return None
+    symbol, kind = item.get("symbol"), str(item.get("type", "TODO")).upper()
+    if not isinstance(symbol, str) or len(symbol) != 1:
+        return None
+    nxt = item.get("nextStatusSymbol")
+    return TaskStatus(symbol, str(item.get("name") or symbol), nxt if isinstance(nxt, str) and len(nxt) == 1 else "x",
+                      kind if kind in STATUS_TYPES else "TODO")
 
 
 @dataclass
@@ -36,6 +123,7 @@ class Config:
     cadence_kinds: dict[str, Any] = field(default_factory=dict)
     default_days: int = 30
     git_commit: bool = False
+    tasks: TaskSettings = field(default_factory=TaskSettings)
 
     def canonical_kind(self, word: object) -> str | None:
         """The canonical kind a `type` value or `type/x` tag names (`people` → `person`)."""
@@ -61,7 +149,7 @@ class Config:
         import hashlib
         import json
 
-        blob = json.dumps([self.kinds, self.account_kinds, self.meeting_kinds], sort_keys=True)
+        blob = json.dumps([self.kinds, self.account_kinds, self.meeting_kinds, self.tasks.key()], sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:12]  # noqa: S324
 
 

@@ -98,8 +98,14 @@ def _natural(raw: str, today: date, prefer: str = "future") -> date:
     return found.date()
 
 
+CADENCE_WORDS = {"daily": 1, "weekly": 7, "biweekly": 14, "bi-weekly": 14, "fortnightly": 14, "monthly": 30,
+                 "quarterly": 90, "semiannually": 182, "semi-annually": 182,
+                 "half-yearly": 182, "yearly": 365, "annually": 365, "annual": 365}
+
+
 def parse_period(text: object) -> int | None:
-    """A cadence such as `14d`, `2w`, `3m`, `1y` or a bare number of days, in days."""
+    """A cadence such as `14d`, `2w`, `3m`, `1y`, a bare number of days, or a word people write
+    (`weekly`, `biweekly`, `fortnightly`, `monthly`, `quarterly`, `yearly`, `annually`), in days."""
     if isinstance(text, bool):
         return None
     if isinstance(text, int):
@@ -109,6 +115,8 @@ def parse_period(text: object) -> int | None:
     s = text.strip().lower()
     if s.isdigit():
         return int(s) or None
+    if s in CADENCE_WORDS:
+        return CADENCE_WORDS[s]
     m = re.fullmatch(r"(\d+)\s*(d|w|m|y|days?|weeks?|months?|years?)", s)
     if not m:
         return None

@@ -23,7 +23,10 @@ def task_dict(note: Any, t: Any, number: int | None = None) -> dict[str, Any]:
     """A task for scripts; `number` (its place in a listing) only where the listing numbers tasks."""
     head = {"id": t.id} if number is None else {"id": t.id, "number": number}
     return {**head, "title": note.title, "path": note.path, "line": t.line, "text": t.text, "status": t.status,
-            "done": t.done, "cancelled": t.cancelled, "due": t.due, "done_date": t.done_date}
+            "status_name": t.status_name, "status_type": t.status_type, "done": t.done, "cancelled": t.cancelled,
+            "due": t.due, "scheduled": t.scheduled, "start": t.start, "created": t.created, "done_date": t.done_date,
+            "cancelled_date": t.cancelled_date, "priority": t.priority, "recurrence": t.recurrence,
+            "tags": list(t.tags)}
 
 
 def task_row_dict(row: Any) -> dict[str, Any]:
@@ -100,7 +103,7 @@ TableSpec = tuple[list[str], list[str]]
 LIST_TABLE: TableSpec = (["title", "kind", "last_contact", "tags", "path"], ["Title", "Kind", "Last contact", "Tags", "Path"])
 STALE_TABLE: TableSpec = (["title", "last_contact", "days", "source", "path"], ["Title", "Last contact", "Days", "Source", "Path"])
 TASK_TABLE: TableSpec = (["number", "id", "status", "due", "text", "title", "path", "line"],
-                         ["#", "Id", "", "Due", "Task", "Note", "Path", "Line"])
+                         ["#", "Id", "Status", "Due", "Task", "Note", "Path", "Line"])
 AGENDA_TASK_TABLE: TableSpec = (["id", "due", "text", "title", "path"], ["Id", "Due", "Task", "Note", "Path"])
 AGENDA_STALE_TABLE: TableSpec = (["title", "last_contact", "stale_on", "path"], ["Title", "Last contact", "Stale on", "Path"])
 TIMELINE_TABLE: TableSpec = (["date", "account", "text", "via", "path"], ["Date", "Account", "Entry", "Via", "Path"])
@@ -110,8 +113,9 @@ UNDO_TABLE: TableSpec = (["number", "time", "command", "files", "state"], ["#", 
 
 
 def task_table_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Task dicts as the table shows them: the checkbox as the note shows it (scripts have `status`)."""
-    return [{**d, "status": f"[{d['status']}]"} for d in rows]
+    """Task dicts as the table shows them: the status by its name (`Proposed`, not `[?]`; scripts have
+    `status` for the symbol)."""
+    return [{**d, "status": d["status_name"]} for d in rows]
 
 
 def doctor_table_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -49,6 +49,10 @@ def task_list(
     all_: Annotated[bool, typer.Option("--all", help="Open, done and cancelled tasks.")] = False,
     overdue: Annotated[bool, typer.Option("--overdue", help="Only open tasks past their due date.")] = False,
     due_within: Annotated[int | None, typer.Option("--due-within", min=0, max=36500, help="Only tasks due within DAYS.")] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        "--status", metavar="TYPE|SYMBOL|NAME",
+        help="Only tasks with this status (any state): a type (todo, in_progress, done, cancelled, on_hold), "
+             "a checkbox symbol such as '?', or a status name; repeat for several.")] = None,
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
     """Tasks with their ids, across the vault or for one note."""
@@ -57,7 +61,8 @@ def task_list(
 
     fmt = fmt_of(json_, csv_, tsv)
     ctx = context(name)
-    rows = tasks.task_list(ctx, name, done=done, all_=all_, overdue=overdue, due_within=due_within)
+    rows = tasks.task_list(ctx, name, done=done, all_=all_, overdue=overdue, due_within=due_within,
+                           statuses=status or ())
     if name is None:
         warn_all(ctx)
     data = [render.task_row_dict(r) for r in rows]

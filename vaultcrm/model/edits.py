@@ -12,9 +12,10 @@ import re
 from datetime import date
 from typing import Any
 
-from vaultcrm.model import grammar
+from vaultcrm.model import grammar, taskline
 
 from vaultcrm.model import yamlblock
+from vaultcrm.config import TaskSettings
 from vaultcrm.dates import ISO_DATE, iso_date
 from vaultcrm.errors import InvalidNote, UnsafeEdit
 from vaultcrm.model import sections
@@ -316,9 +317,9 @@ def add_bullet(note: Note, heading: str, text: str) -> Note:
     return insert_item(note, section, sections.bullet(section.heading, text))
 
 
-def add_task(note: Note, text: str, due: date | None = None) -> Note:
+def add_task(note: Note, text: str, due: date | None = None, settings: TaskSettings | None = None) -> Note:
     note, section = ensure_section(note, sections.OPEN_TASKS)
-    return insert_item(note, section, grammar.format_task(text, due=due))
+    return insert_item(note, section, taskline.format_task(text, due=due, settings=settings or TaskSettings()))
 
 
 def replace_line(note: Note, index: int, text: str, *, insert_above: str | None = None) -> Note:

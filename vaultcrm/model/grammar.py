@@ -1,4 +1,6 @@
-"""Line grammars of the seed notes: Recent Context entries, tasks, the status table, ❌/✅ bullets.
+"""Line grammars of the seed notes: Recent Context entries, inline fields, the status table, links.
+
+Task lines have their own module, `taskline`.
 
 Each parser takes one line of text (without its ending) and returns a small record or None;
 each formatter builds the line an edit inserts. Pure functions, no I/O.
@@ -6,12 +8,11 @@ each formatter builds the line an edit inserts. Pure functions, no I/O.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from datetime import date
 
-from vaultcrm.dates import ISO_DATE, add_period, iso_date
+from vaultcrm.dates import ISO_DATE, iso_date
 
 # ---- Recent Context ------------------------------------------------------------------------
 _ENTRY = re.compile(
@@ -88,180 +89,6 @@ def inline_fields(line: str) -> list[tuple[str, str]]:
         if m:
             out.append((field_key(m[1]), m[2].strip()))
     return out
-
-
-# ---- Tasks (Obsidian Tasks format) -----------------------------------------------------------
-_TASK = re.compile(r"(?P<indent>\s*(?:>\s*)*)(?P<marker>[-*+]|\d+[.)])\s+\[(?P<status>[^\]])\](?P<rest>(?:\s.*)?)$")
-_BLOCK_ID = re.compile(r"(?<!\s)\s+\^[A-Za-z0-9-]+\s*$")
-_FIELD_DATE = {"📅": "due", "✅": "done", "❌": "cancelled", "⏳": "scheduled", "🛫": "start", "➕": "created"}
-_DATE_FIELD = re.compile(r"(?<!\s)\s*(📅|📆|🗓|🗓️|✅|❌|⏳|⌛|🛫|➕)\ufe0f?\s*(\d{4}-\d{2}-\d{2})\s*$")
-_RECUR = re.compile(r"(?<!\s)\s*🔁\ufe0f?(?:\s*+(?=\S)|[^\S ]*+(?= ))([a-zA-Z0-9, !]*?[a-zA-Z0-9,!]| )\s*$")
-_PRIORITY = re.compile(r"(?<!\s)\s*(🔺|⏫|🔼|🔽|⏬)\ufe0f?\s*$")
-_ID_FIELD = re.compile(r"(?<!\s)\s*(🆔|⛔|🏁)\ufe0f?(?:\s*+(?=\S)|[^\S ]*+(?= ))([a-zA-Z0-9,_ -]*?[a-zA-Z0-9,_-]| )\s*$")
-_ALIASES = {"📆": "📅", "🗓": "📅", "🗓️": "📅", "⌛": "⏳"}
-DONE_STATUSES = frozenset("xX")
-CANCELLED_STATUSES = frozenset("-")
-
-
-@dataclass(frozen=True)
-class Task:
-    """A task line parsed the way Obsidian Tasks reads it: fields are taken from the line's end."""
-
-    line: int  # 0-based line in the note
-    indent: str
-    marker: str
-    status: str
-    description: str
-    due: date | None
-    done_date: date | None
-    dates: dict[str, str]
-    recurrence: str | None
-    block_id: str
-    raw: str
-
-    @property
-    def done(self) -> bool:
-        return self.status in DONE_STATUSES
-
-    @property
-    def cancelled(self) -> bool:
-        return self.status in CANCELLED_STATUSES
-
-    @property
-    def open(self) -> bool:
-        return not (self.done or self.cancelled)
-
-
-def parse_task(text: str, line: int = 0) -> Task | None:
-    m = _TASK.match(text)
-    if not m:
-        return None
-    rest = m["rest"]
-    block = ""
-    b = _BLOCK_ID.search(rest)
-    if b:
-        block, rest = rest[b.start():], rest[: b.start()]
-    dates: dict[str, str] = {}
-    recurrence = None
-    while True:  # Tasks reads fields from the right until none matches
-        d = _DATE_FIELD.search(rest)
-        if d:
-            emoji = _ALIASES.get(d[1], d[1])
-            dates.setdefault(_FIELD_DATE.get(emoji, emoji), d[2])
-            rest = rest[: d.start()]
-            continue
-        r = _RECUR.search(rest)
-        if r and r[1].lower().startswith("every"):
-            recurrence = r[1]
-            rest = rest[: r.start()]
-            continue
-        p = _PRIORITY.search(rest) or _ID_FIELD.search(rest)
-        if p:
-            rest = rest[: p.start()]
-            continue
-        break
-    return Task(
-        line=line, indent=m["indent"], marker=m["marker"], status=m["status"],
-        description=rest.strip(), due=iso_date(dates.get("due")), done_date=iso_date(dates.get("done")),
-        dates=dates, recurrence=recurrence, block_id=block.strip(), raw=text,
-    )
-
-
-def task_id(path: str, identity: str, occurrence: int = 0) -> str:
-    """A short id that stays the same while the note's path and the task's identity do not change."""
-    key = f"{path}\0{identity}\0{occurrence}".encode()
-    return hashlib.sha1(key).hexdigest()[:7]  # noqa: S324 - an identifier, not security
-
-
-def format_task(text: str, *, due: date | None = None) -> str:
-    out = f"- [ ] {text.strip()}"
-    if due is not None:
-        out += f" 📅 {due.isoformat()}"
-    return out
-
-
-def tick(task: Task, today: date) -> str:
-    """The task's line marked done as Obsidian Tasks does: `[x]` and ` ✅ DATE` before a block id."""
-    m = _TASK.match(task.raw)
-    assert m is not None
-    head = task.raw[: m.start("status")] + "x" + "]"
-    rest = task.raw[m.end("status") + 1:]
-    block = ""
-    b = _BLOCK_ID.search(rest)
-    if b:
-        block, rest = rest[b.start():], rest[: b.start()]
-    trail = rest[len(rest.rstrip()):]
-    return f"{head}{rest.rstrip()} ✅ {today.isoformat()}{block}{trail if not block else ''}"
-
-
-def untick(task: Task) -> str:
-    """The task's line reopened: `[ ]` and its ` ✅ DATE` removed, every other byte kept."""
-    m = _TASK.match(task.raw)
-    assert m is not None
-    head = task.raw[: m.start("status")] + " ]"
-    rest = task.raw[m.end("status") + 1:]
-    if "done" in task.dates:
-        rest = re.sub(r" ?✅\ufe0f? ?" + re.escape(task.dates["done"]), "", rest, count=1)
-    return head + rest
-
-
-def next_occurrence(task: Task, today: date) -> str | None:
-    """The next instance of a recurring task (`🔁 every …`), its dates moved on; None if unsupported.
-
-    Supports `every N day(s)/week(s)/month(s)/year(s)`, `every day/week/month/year` and
-    `every weekday`; the due date (else scheduled/start) is the reference, as in Tasks.
-    """
-    if not task.recurrence:
-        return None
-    rule = task.recurrence.lower().removeprefix("every").strip()
-    when_done = rule.endswith("when done")
-    rule = rule.removesuffix("when done").strip()
-    m = re.fullmatch(r"(\d+)?\s*(day|week|month|year)s?", rule)
-    if not m:
-        return None
-    count, unit = int(m[1] or 1), m[2][0]
-    ref_key = next((k for k in ("due", "scheduled", "start") if k in task.dates), None)
-    if ref_key is None:
-        return None
-    ref = today if when_done else iso_date(task.dates[ref_key])
-    if ref is None:
-        return None
-    base = iso_date(task.dates[ref_key])
-    assert base is not None
-    shift = (add_period(ref, count, unit) - base).days
-    line = task.raw
-    for key, value in task.dates.items():
-        if key in ("done", "cancelled"):
-            continue
-        d = iso_date(value)
-        if d is not None:
-            line = _shift_field(line, key, value, (d + _days(shift)).isoformat())
-    m2 = _TASK.match(line)
-    assert m2 is not None
-    line = line[: m2.start("status")] + " " + line[m2.end("status"):]
-    line = re.sub(r" ?✅\ufe0f? ?\d{4}-\d{2}-\d{2}", "", line)
-    if task.block_id:  # a block id must stay unique: the new instance does not inherit it
-        line = line.replace(" " + task.block_id, "", 1)
-    return line
-
-
-def _shift_field(line: str, key: str, value: str, new: str) -> str:
-    """`line` with the date of field `key` (its last `EMOJI DATE`) set to `new`; a date that
-    merely appears in the description is left alone."""
-    emojis = [e for e, k in _FIELD_DATE.items() if k == key]
-    emojis += [a for a, e in _ALIASES.items() if e in emojis]
-    alt = "|".join(re.escape(e) for e in sorted(emojis, key=len, reverse=True))
-    hits = list(re.finditer(f"(?:{alt})\ufe0f?\\s*({re.escape(value)})", line))
-    if not hits:
-        return line
-    m = hits[-1]
-    return line[: m.start(1)] + new + line[m.end(1):]
-
-
-def _days(n: int):  # noqa: ANN202 - tiny helper for timedelta
-    from datetime import timedelta
-
-    return timedelta(days=n)
 
 
 # ---- status table and marked bullets ----------------------------------------------------------

@@ -10,7 +10,7 @@ from typing import Any
 
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import UnsafeEdit
-from vaultcrm.model import edits, grammar, sections
+from vaultcrm.model import edits, grammar, sections, taskline
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import fold
 from vaultcrm.model.sections import is_recent_context
@@ -159,7 +159,7 @@ def _lines(note: Note, u: Unit) -> list[str]:
 
 
 def _task_key(text: str) -> tuple[str, str] | None:
-    t = grammar.parse_task(text)
+    t = taskline.parse_task(text)
     if t is None:
         return None
     return (fold(t.description), "done" if t.done else "cancelled" if t.cancelled else "open")

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from vaultcrm.model import dating, grammar
-from vaultcrm.config import Config
+from vaultcrm.model import dating, grammar, taskline
+from vaultcrm.config import OPEN_TYPES, Config, TaskSettings
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote
 from vaultcrm.model.note import Note
 from vaultcrm.model.sections import is_recent_context
 
+DEFAULT_SETTINGS = TaskSettings()
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
 PEOPLE_KEYS = ("attendees", "people", "participants", "with", "contacts")
 ACCOUNT_KEYS = ("account", "accounts", "company", "customer", "client", *PEOPLE_KEYS)
@@ -32,21 +33,38 @@ _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 
 @dataclass
 class TaskRecord:
-    """A task as listings show it; `id` is stable while path and text stay the same."""
+    """A task as listings show it; `id` is stable while path and text stay the same.
+
+    Dates are ISO text, or None when absent or not a real date (`📅 2026-02-30`: `doctor` reports it)."""
 
     id: str
     line: int  # 1-based
     text: str
-    status: str
-    done: bool
-    cancelled: bool
+    status: str  # the checkbox symbol
+    status_name: str
+    status_type: str
     due: str | None
     done_date: str | None
     raw: str
+    scheduled: str | None = None
+    start: str | None = None
+    created: str | None = None
+    cancelled_date: str | None = None
+    priority: str = "none"
+    recurrence: str | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def done(self) -> bool:
+        return self.status_type == "DONE"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status_type == "CANCELLED"
 
     @property
     def open(self) -> bool:
-        return not (self.done or self.cancelled)
+        return self.status_type in OPEN_TYPES
 
 
 @dataclass
@@ -264,13 +282,14 @@ def entry_record(text: str, index: int) -> EntryRecord | None:
     return EntryRecord(e.date.isoformat() if e.date else None, e.raw_date, e.link, e.text, e.via, index + 1)
 
 
-def tasks_of(note: Note) -> list[TaskRecord]:
+def tasks_of(note: Note, settings: TaskSettings = DEFAULT_SETTINGS) -> list[TaskRecord]:
     """Every task line outside code fences, with ids unique within the note."""
     lines = ((i, text) for i, text in note.body_lines(note.body_start, len(note.lines)) if "[" in text)
-    return task_records(note.path or "", lines)
+    return task_records(note.path or "", lines, settings)
 
 
-def task_records(path: str, lines: Iterable[tuple[int, str]]) -> list[TaskRecord]:
+def task_records(path: str, lines: Iterable[tuple[int, str]],
+                 settings: TaskSettings = DEFAULT_SETTINGS) -> list[TaskRecord]:
     """Task records from (0-based index, line text) pairs; ids count repeats of the same task.
 
     A task is its text and its planning dates (due, scheduled, start, created) but not its
@@ -280,16 +299,18 @@ def task_records(path: str, lines: Iterable[tuple[int, str]]) -> list[TaskRecord
     out: list[TaskRecord] = []
     seen: dict[str, int] = {}
     for i, text in lines:
-        t = grammar.parse_task(text, i)
+        t = taskline.parse_task(text, i, settings)
         if t is None:
             continue
         key = t.description + "".join(f"\0{k}={v}" for k, v in sorted(t.dates.items())
                                       if k not in ("done", "cancelled"))
         n = seen.get(key, 0)
         seen[key] = n + 1
+        d = {k: v for k, v in t.dates.items() if iso_date(v) is not None}  # `📅 2026-02-30` is no date
         out.append(TaskRecord(
-            id=grammar.task_id(path, key, n), line=i + 1, text=t.description, status=t.status,
-            done=t.done, cancelled=t.cancelled, due=t.due.isoformat() if t.due else None,
-            done_date=t.done_date.isoformat() if t.done_date else None, raw=text,
+            id=taskline.task_id(path, key, n), line=i + 1, text=t.description, status=t.status,
+            status_name=t.status_name, status_type=t.status_type, due=d.get("due"), done_date=d.get("done"),
+            raw=text, scheduled=d.get("scheduled"), start=d.get("start"), created=d.get("created"),
+            cancelled_date=d.get("cancelled"), priority=t.priority, recurrence=t.recurrence, tags=t.tags,
         ))
     return out

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from vaultcrm.model import grammar
+from vaultcrm.model import grammar, taskline
 from vaultcrm.model.note import Note, Section, strip_eol
 from vaultcrm.model.records import fold
 from vaultcrm.model.sections import is_recent_context
@@ -126,7 +126,7 @@ def is_newest_first(note: Note, section: Section) -> tuple[bool, int, int]:
 
 # ---- duplicates --------------------------------------------------------------------------------
 def _is_task(text: str) -> bool:
-    return grammar.parse_task(text) is not None
+    return taskline.parse_task(text) is not None
 
 
 def lists(note: Note, start: int, end: int) -> list[list[Unit]]:

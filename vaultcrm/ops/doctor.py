@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+from vaultcrm.config import TaskSettings
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote, VaultCRMError
-from vaultcrm.model import edits, grammar, units
+from vaultcrm.model import edits, grammar, keys, taskline, units
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import NoteRecord, fold, string_list
 from vaultcrm.ops import contact
@@ -37,10 +38,11 @@ CODES: dict[str, str] = {
     "task-date-unreadable": "a task's date field that Obsidian Tasks would not read",
     "placeholder-value": "a placeholder (`_Unknown_`, `unknown`, `TBD`, empty text) left as a value",
     "broken-link": "a [[link]] that names no note in the vault",
+    "template-not-expanded": "a template placeholder never filled in (`created: {{date}}`), read as its text",
+    "ambiguous-key": "two frontmatter keys that differ only in case",
 }
 FIXABLE_CODES = frozenset({"last-contact-not-date", "last-contact-behind", "entries-out-of-order",
                            "duplicate-bullet"})
-_TASK_EMOJI = re.compile(r"(📅|📆|🗓️?|✅|⏳|⌛|🛫|➕)|❌\ufe0f?\s*\d")
 
 
 @dataclass(frozen=True)
@@ -181,19 +183,50 @@ def _duplicate_bullets(c: Checking) -> None:
 
 
 def _task_dates(c: Checking) -> None:
-    note = c.note
+    """Dates Obsidian Tasks cannot read: a field whose date does not exist (`📅 2026-02-30`), or a
+    field sign followed by something that is not a date (`📅 TBD`), which Tasks leaves in the text.
+    A valid date anywhere Tasks reads it (any order, before trailing tags) is not a finding."""
+    note, settings = c.note, c.ctx.config.tasks
     for i, text in note.body_lines(note.body_start, len(note.lines)):
-        t = grammar.parse_task(text, i) if "[" in text else None
+        t = taskline.parse_task(text, i, settings) if "[" in text else None
         if t is None:
             continue
-        for field_name, value in t.dates.items():
+        for name, value in t.dates.items():
             if iso_date(value) is None:
-                c.add(i + 1, "task-date-unreadable", f"the {field_name} date {value} does not exist")
-        m = _TASK_EMOJI.search(t.description)
-        if m:
-            c.add(i + 1, "task-date-unreadable",
-                  f"text after the {m[0].strip()[:1]} date field: Obsidian Tasks reads date fields only at the "
-                  "end of the line")
+                c.add(i + 1, "task-date-unreadable", f"the {name} date ({_sign(name, settings)}) {value!r} "
+                      "is not a real date; Obsidian Tasks cannot read it")
+        for sign, name, found in _unread_fields(t.description, settings):
+            if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", found):
+                c.add(i + 1, "task-date-unreadable", f"the {name} field ({sign} {found}) is followed by more text; "
+                      "Obsidian Tasks reads fields only at the end of the line (tags may follow them)")
+            else:
+                c.add(i + 1, "task-date-unreadable", f"the {name} field ({sign}) is followed by {found!r}, not a "
+                      "YYYY-MM-DD date; Obsidian Tasks reads no date from it")
+
+
+def _sign(name: str, settings: TaskSettings) -> str:
+    return f"{taskline.DATAVIEW_KEY[name]}::" if settings.dataview else taskline.DATE_EMOJI[name]
+
+
+_UNREAD_EMOJI = re.compile(r"(📅|📆|🗓|⏳|⌛|🛫|➕|✅|❌)\ufe0f? *(\S*)")
+_UNREAD_INLINE = re.compile(r"[\[(] *(due|scheduled|start|created|completion|cancelled):: *([^\])]*)[\])]")
+_EMOJI_NAME = {"📅": "due", "📆": "due", "🗓": "due", "⏳": "scheduled", "⌛": "scheduled", "🛫": "start",
+               "➕": "created", "✅": "done", "❌": "cancelled"}
+
+
+def _unread_fields(description: str, settings: TaskSettings) -> list[tuple[str, str, str]]:
+    """(sign, field, what follows it) for each date field sign left in a task's text: Tasks read no
+    date from it, because no date follows or because more text does."""
+    out = []
+    if settings.dataview:
+        for m in _UNREAD_INLINE.finditer(description):
+            name = "done" if m[1] == "completion" else m[1]
+            out.append((f"{m[1]}::", name, m[2].strip()))
+        return out
+    for m in _UNREAD_EMOJI.finditer(description):  # every sign left in the text is one Tasks did not read
+        if m[1] not in "✅❌➕" or m[2][:1].isdigit():  # `✅ agreed` is text, `✅ 2026-1-2` a date
+            out.append((m[1], _EMOJI_NAME[m[1]], m[2]))
+    return out
 
 
 def _placeholders(c: Checking) -> None:
@@ -228,8 +261,23 @@ def _links(c: Checking) -> None:
                 c.add(i + 1, "broken-link", f"[[{target}]] names no note")
 
 
+def _ambiguous_keys(c: Checking) -> None:
+    """Obsidian shows `status:` and `Status:` as one property, and `get`/`set`/`unset` refuse to
+    guess between them, so say where both are (at the second); only a person can merge them."""
+    for (first, line1), (second, line2) in keys.case_twins(c.note):
+        c.add(line2, "ambiguous-key",
+              f"properties {first!r} (line {line1}) and {second!r} (line {line2}) differ only in case")
+
+
+def _templates(c: Checking) -> None:
+    """Placeholders read as their text (the note stays listed); said here so a person fills them in."""
+    for key, line, raw in c.note.unexpanded_templates():
+        c.add(line, "template-not-expanded", f"property {key!r} holds a template never expanded: {raw}")
+
+
 CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _recent_context,
-                                                  _duplicate_bullets, _task_dates, _placeholders, _links)
+                                                  _duplicate_bullets, _task_dates, _placeholders, _links,
+                                                  _ambiguous_keys, _templates)
 
 
 def _names_index(records: Iterable[NoteRecord]) -> dict[str, list[NoteRecord]]:

@@ -63,7 +63,8 @@ def _queries(ctx: Context, rec: NoteRecord, note: Note) -> list[dict[str, Any]]:
     every = [(r, t) for r in ctx.everything() for t in r.tasks]
     out = []
     for block in found:
-        res = tasksquery.evaluate(block.text, every, ctx.today, here=rec, read=lambda p: ctx.vault.read(p).text)
+        res = tasksquery.evaluate(block.text, every, ctx.today, here=rec, read=lambda p: ctx.vault.read(p).text,
+                                  settings=ctx.config.tasks)
         out.append({"line": block.line, "query": block.text, "tasks": list(res), "errors": list(res.errors),
                     "total": res.total})
     return out

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from vaultcrm.config import STATUS_TYPES, TaskSettings
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import Ambiguous, NotFound, UsageError, VaultCRMError
-from vaultcrm.model import edits, grammar
+from vaultcrm.model import edits, taskline
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import NoteRecord, TaskRecord, fold, tasks_of
 from vaultcrm.ops.context import Context
@@ -35,8 +37,12 @@ def task_rows(ctx: Context, name: str | None) -> list[TaskRow]:
 
 
 def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_: bool = False,
-              overdue: bool = False, due_within: int | None = None) -> list[TaskRow]:
+              overdue: bool = False, due_within: int | None = None, statuses: Sequence[str] = ()) -> list[TaskRow]:
+    """The tasks a listing shows: open ones unless `done`/`all_`; `statuses` (types, symbols or
+    names) pick tasks in those statuses whatever their state."""
     wanted = (lambda t: True) if all_ else (lambda t: t.done) if done else (lambda t: t.open)
+    if statuses:
+        wanted = status_matcher(ctx.config.tasks, statuses)
     horizon = ctx.today + timedelta(days=due_within) if due_within is not None else None
     out = []
     for row in task_rows(ctx, name):
@@ -52,11 +58,31 @@ def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_
     return out
 
 
+def status_matcher(settings: TaskSettings, wanted: Sequence[str]) -> Callable[[TaskRecord], bool]:
+    """A test for `--status` values: a type (`in-progress` = IN_PROGRESS), a symbol, or a status name.
+
+    A value that names nothing is a usage error listing the vault's statuses, not an empty answer."""
+    types, symbols = set(), set()
+    for raw in wanted:
+        word = raw.strip()
+        kind = re.sub(r"[\s-]+", "_", word).upper()
+        by_name = [s.symbol for s in settings.statuses if s.name.lower() == word.lower()]
+        if kind in STATUS_TYPES:
+            types.add(kind)
+        elif len(raw) == 1 or by_name:
+            symbols.update(by_name or [raw])
+        else:
+            known = ", ".join(f"[{s.symbol}] {s.name} ({s.type})" for s in settings.statuses)
+            raise UsageError(f"unknown task status {raw!r}; use a type ({', '.join(STATUS_TYPES).lower()}), "
+                             f"a symbol or a name: {known}")
+    return lambda t: t.status_type in types or t.status in symbols
+
+
 def task_add(ctx: Context, name: str, text: str, *, due: date | None = None, dry_run: bool = False) -> EditResult:
     if not text.strip():
         raise UsageError("the task text is empty")
     rec = ctx.editable(name)
-    return edit_note(ctx, rec.path, lambda n: edits.add_task(n, text.replace("\n", " "), due),
+    return edit_note(ctx, rec.path, lambda n: edits.add_task(n, text.replace("\n", " "), due, ctx.config.tasks),
                      command=f"task add {rec.title}", message=f"added a task to {rec.path}", dry_run=dry_run)
 
 
@@ -109,25 +135,25 @@ def _one_task(ctx: Context, name: str | None, match: str, *, want_open: bool) ->
 
 
 def _edit_task(ctx: Context, row: TaskRow, *, done: bool, dry_run: bool) -> EditResult:
-    path, task_id = row.note.path, row.task.id
+    path, task_id, settings = row.note.path, row.task.id, ctx.config.tasks
 
     def fn(note: Note) -> Note:
-        current = {t.id: t for t in tasks_of(note)}
+        current = {t.id: t for t in tasks_of(note, settings)}
         t = current.get(task_id)
         if t is None:
             raise VaultCRMError("the task changed on disk since it was listed; run the command again", path=path)
         index = t.line - 1
-        parsed = grammar.parse_task(strip_eol(note.lines[index]), index)
+        parsed = taskline.parse_task(strip_eol(note.lines[index]), index, settings)
         assert parsed is not None
         if done:
-            above = grammar.next_occurrence(parsed, ctx.today)
-            return edits.replace_line(note, index, grammar.tick(parsed, ctx.today), insert_above=above)
-        return edits.replace_line(note, index, grammar.untick(parsed))
+            above = taskline.next_occurrence(parsed, ctx.today, settings)
+            return edits.replace_line(note, index, taskline.tick(parsed, ctx.today, settings), insert_above=above)
+        return edits.replace_line(note, index, taskline.untick(parsed, settings))
 
     verb = "done" if done else "reopened"
     message = f"{verb}: {row.task.text[:70]} ({path}:{row.task.line})"
-    parsed = grammar.parse_task(row.task.raw)
-    if done and parsed is not None and parsed.recurrence and grammar.next_occurrence(parsed, ctx.today) is None:
+    parsed = taskline.parse_task(row.task.raw, 0, settings)
+    if done and parsed is not None and parsed.recurrence and taskline.next_occurrence(parsed, ctx.today, settings) is None:
         message += f"; warning: cannot compute the next occurrence of '🔁 {parsed.recurrence}', none was added"
     return edit_note(ctx, path, fn, command=f"task {'done' if done else 'undo'} {row.task.text[:40]}",
                      message=message, dry_run=dry_run)

@@ -26,7 +26,7 @@ from vaultcrm.store.cached import (CACHE_FILE, COLUMNS, HEAVY_AT, CachedRecord, 
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import FileInfo, Vault
 
-SCHEMA = 14  # bump whenever what a record holds changes (task ids, link keys)
+SCHEMA = 15  # bump whenever what a record holds changes (task ids, link keys)
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
 Progress = Callable[[int, int], None]

@@ -7,12 +7,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from vaultcrm.model import grammar
+from vaultcrm.config import TaskSettings
+from vaultcrm.model import taskline
 from vaultcrm.dates import iso_date
 
 # ---- the items a query looks at -------------------------------------------------------------
 _TAG = re.compile(r"(?:(?<=\s)|^)(#[^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~\\]+)")
-_PRIORITY = {"🔺": ("highest", 0), "⏫": ("high", 1), "🔼": ("medium", 2), "🔽": ("low", 4), "⏬": ("lowest", 5)}
 PRIORITY_RANK = {"highest": 0, "high": 1, "medium": 2, "none": 3, "low": 4, "lowest": 5}
 _PRIORITY_URGENCY = {0: 9.0, 1: 6.0, 2: 3.9, 3: 1.95, 4: 0.0, 5: -1.8}
 STATUS_ORDER = {"IN_PROGRESS": 1, "TODO": 2, "ON_HOLD": 3, "DONE": 4, "CANCELLED": 5, "NON_TASK": 6}
@@ -23,9 +23,11 @@ STATUS_NAMES = {"TODO": "Todo", "IN_PROGRESS": "In Progress", "DONE": "Done", "C
 class Item:
     """One task with everything a filter may ask about it, computed on demand."""
 
-    def __init__(self, rec: Any, task: Any, order: int, headings: Callable[[Any, Any], str | None] | None) -> None:
+    def __init__(self, rec: Any, task: Any, order: int, headings: Callable[[Any, Any], str | None] | None,
+                 settings: TaskSettings | None = None) -> None:
         self.rec, self.task, self.order = rec, task, order
-        self._parsed = grammar.parse_task(task.raw) if getattr(task, "raw", None) else None
+        raw = getattr(task, "raw", None)
+        self._parsed = taskline.parse_task(raw, 0, settings or TaskSettings()) if raw else None
         self._headings = headings
 
     @property
@@ -41,12 +43,7 @@ class Item:
 
     @property
     def status_type(self) -> str:
-        s = self.task.status
-        if s in grammar.DONE_STATUSES:
-            return "DONE"
-        if s in grammar.CANCELLED_STATUSES:
-            return "CANCELLED"
-        return "IN_PROGRESS" if s == "/" else "TODO"
+        return self._parsed.status_type if self._parsed else self.task.status_type
 
     @property
     def is_done(self) -> bool:
@@ -58,12 +55,8 @@ class Item:
 
     @property
     def priority(self) -> int:
-        """0 highest … 3 none … 5 lowest, from the priority emoji on the line."""
-        raw = self.task.raw or ""
-        for emoji, (_, rank) in _PRIORITY.items():
-            if emoji in raw[raw.find("]") + 1:]:
-                return rank
-        return 3
+        """0 highest … 3 none … 5 lowest, as Tasks read the line's priority field."""
+        return PRIORITY_RANK[self._parsed.priority if self._parsed else "none"]
 
     @property
     def recurrence(self) -> str:
@@ -89,12 +82,11 @@ class Item:
         if name == "heading":
             return self.heading
         if name == "status.name":
-            return STATUS_NAMES[self.status_type]
+            return self._parsed.status_name if self._parsed else STATUS_NAMES[self.status_type]
         if name == "recurrence":
             return self.recurrence
         if name == "id":
-            m = re.search(r"🆔\ufe0f?\s*([A-Za-z0-9_-]+)", self.task.raw or "")
-            return m[1] if m else ""
+            return self._parsed.id if self._parsed else ""
         raise AssertionError(name)
 
     def urgency(self, today: date) -> float:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from vaultcrm.config import TaskSettings
 from vaultcrm.model.tasksquery.filters import is_boolean, parse_boolean, parse_filter
 from vaultcrm.model.tasksquery.items import STATUS_NAMES, STATUS_ORDER, Item, Predicate, QueryLineError
 
@@ -180,11 +181,12 @@ def parse(text: str, today: date, here: Any = None) -> Query:
 
 
 def evaluate(query: str, tasks: Sequence[tuple[Any, Any]], today: date, here: Any = None,
-             read: Callable[[str], str] | None = None) -> Results:
+             read: Callable[[str], str] | None = None, settings: TaskSettings | None = None) -> Results:
     """The tasks the query block lists, in Tasks' order, as (note record, task record) pairs.
 
     `tasks` are (note record, task record) pairs; `here` is the note holding the query (for
-    `{{query.file.*}}`); `read(path)` returns a note's text, needed only for `heading` filters.
+    `{{query.file.*}}`); `read(path)` returns a note's text, needed only for `heading` filters;
+    `settings` are the vault's Tasks settings (its statuses and task format).
     """
     q = parse(query, today, here)
     headings = _heading_reader(read) if q.needs_headings else None
@@ -192,7 +194,7 @@ def evaluate(query: str, tasks: Sequence[tuple[Any, Any]], today: date, here: An
         q.errors.append("heading filters need the notes' text, which is not available here")
     if q.errors:
         return Results([], q.errors, 0)
-    items = [Item(rec, t, i, headings) for i, (rec, t) in enumerate(tasks)]
+    items = [Item(rec, t, i, headings, settings) for i, (rec, t) in enumerate(tasks)]
     kept = [it for it in items if all(f(it) for f in q.filters)]
     kept.sort(key=lambda it: (it.rec.path.lower(), it.task.line))  # the file order Tasks starts from
     for name in reversed(_DEFAULT_SORT):
