@@ -658,7 +658,8 @@ def test_a_recurring_task_keeps_its_id_through_done_and_undo(run, vault) -> None
     tasks = json.loads(run("task", "list", "Globex", "--json").stdout)
     tid = tasks[0]["id"]
     assert run("task", "done", "Globex", tid).exit_code == 0
-    after = {t["id"]: t for t in json.loads(run("task", "list", "Globex", "--all", "--json").stdout)}
+    after = {t["id"]: t for t in json.loads(run("task", "list", "Globex", "--all", "--json").stdout)
+             if t["path"] == "Customers/Globex.md"}  # (its meeting's task, filed by `account:`, is listed too)
     assert after[tid]["done"] is True and len(after) == 2  # the new instance has an id of its own
     assert run("task", "undo", "Globex", tid).exit_code == 0
 

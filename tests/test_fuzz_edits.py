@@ -194,6 +194,10 @@ def assert_property_edit_is_local(old: Note, new: Note, key: str) -> None:
     if old.frontmatter is None:  # a new block on top, the rest untouched
         assert new.lines[new.frontmatter.end:] == old.lines
         return
+    if new.frontmatter is None:  # the last key went: the emptied `---` block goes with it
+        assert [k for k, _ in yamlblock.key_lines(old.frontmatter.text)] == [key]
+        assert new.lines == old.lines[old.frontmatter.end:]
+        return
     assert new.lines[new.frontmatter.end:] == old.lines[old.frontmatter.end:]  # the body
     assert new.lines[0] == old.lines[0] and new.lines[new.frontmatter.end - 1] == old.lines[old.frontmatter.end - 1]
     window = key_window(old, key)

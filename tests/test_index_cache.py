@@ -131,7 +131,7 @@ def test_deleting_the_state_folder_is_safe_and_index_rebuild_reads_everything(va
     r = run("index", "--rebuild", "--json")
     assert r.exit_code == 0
     data = json.loads(r.stdout)
-    assert data == {"notes": 15, "parsed": 15, "broken": 1, "unreadable": 0}
+    assert data == {"notes": 15, "parsed": 15, "broken": 1, "unreadable": 0, "excluded": 0}
 
 
 def test_one_note_commands_see_outside_changes_to_the_notes_around_it(vault: Path, run) -> None:

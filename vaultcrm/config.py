@@ -119,11 +119,16 @@ class Config:
     account_kinds: list[str] = field(default_factory=lambda: list(DEFAULT_ACCOUNT_KINDS))
     meeting_kinds: list[str] = field(default_factory=lambda: list(DEFAULT_MEETING_KINDS))
     folders: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FOLDERS))
+    folders_set: tuple[str, ...] = ()  # the kinds whose folder `.vaultcrm.toml` names (a default is no choice)
     cadence_tags: dict[str, Any] = field(default_factory=dict)
     cadence_kinds: dict[str, Any] = field(default_factory=dict)
     default_days: int = 30
     git_commit: bool = False
     tasks: TaskSettings = field(default_factory=TaskSettings)
+    exclude: tuple[str, ...] = ()  # `.vaultcrm.toml` exclude: folder prefixes and globs
+    ignore_filters: tuple[str, ...] = ()  # Obsidian's Excluded files (`userIgnoreFilters` in app.json)
+    template_folders: tuple[str, ...] = ()  # the Templates core plugin's and Templater's folders
+    not_contact: tuple[str, ...] = ()  # `[contact] not_contact`: entry texts that record no contact
 
     def canonical_kind(self, word: object) -> str | None:
         """The canonical kind a `type` value or `type/x` tag names (`people` → `person`)."""
@@ -149,13 +154,36 @@ class Config:
         import hashlib
         import json
 
-        blob = json.dumps([self.kinds, self.account_kinds, self.meeting_kinds, self.tasks.key()], sort_keys=True)
+        blob = json.dumps([self.kinds, self.account_kinds, self.meeting_kinds, self.tasks.key(), self.not_contact],
+                          sort_keys=True)
         return hashlib.sha1(blob.encode()).hexdigest()[:12]  # noqa: S324
 
 
 def from_settings(data: dict[str, Any]) -> Config:
     """The config that a parsed `.vaultcrm.toml` describes, merged over the defaults."""
     cfg = Config()
+    _kinds(cfg, data)
+    folders = data.get("folders", {})
+    if isinstance(folders, dict):
+        cfg.folders.update({str(k).lower(): str(v) for k, v in folders.items()})
+        cfg.folders_set = tuple(map(str.lower, map(str, folders)))
+    _cadence(cfg, data.get("cadence", {}))
+    contact = data.get("contact", {})
+    if isinstance(contact, dict):
+        cfg.not_contact = _texts(contact.get("not_contact"))
+    cfg.exclude = _texts(data.get("exclude"))
+    git = data.get("git", {})
+    if isinstance(git, dict):
+        cfg.git_commit = bool(git.get("commit", False))
+    return cfg
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    """A list of non-empty texts from a settings value (anything else: none)."""
+    return tuple(str(x) for x in value if str(x).strip()) if isinstance(value, list) else ()
+
+
+def _kinds(cfg: Config, data: dict[str, Any]) -> None:
     kinds = data.get("kinds", {})
     if isinstance(kinds, dict):
         for kind, synonyms in kinds.items():
@@ -166,16 +194,11 @@ def from_settings(data: dict[str, Any]) -> Config:
         value = data.get(key)
         if isinstance(value, list):
             setattr(cfg, key, [str(v).lower() for v in value])
-    folders = data.get("folders", {})
-    if isinstance(folders, dict):
-        cfg.folders.update({str(k).lower(): str(v) for k, v in folders.items()})
-    cadence = data.get("cadence", {})
+
+
+def _cadence(cfg: Config, cadence: object) -> None:
     if isinstance(cadence, dict):
         cfg.cadence_tags = {str(k).lstrip("#").lower(): v for k, v in dict(cadence.get("tags", {})).items()}
         cfg.cadence_kinds = {str(k).lower(): v for k, v in dict(cadence.get("kinds", {})).items()}
         if isinstance(cadence.get("default_days"), int):
             cfg.default_days = cadence["default_days"]
-    git = data.get("git", {})
-    if isinstance(git, dict):
-        cfg.git_commit = bool(git.get("commit", False))
-    return cfg

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import difflib
+import operator
+import re
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from vaultcrm.dates import iso_date, parse_date
 from vaultcrm.errors import Ambiguous, NotFound, UsageError
 from vaultcrm.model.keys import listed_key
 from vaultcrm.model.records import NoteRecord, fold
@@ -65,25 +70,82 @@ def suggest(records: Sequence[NoteRecord], name: str, n: int = 5) -> list[str]:
     return list(dict.fromkeys(close))[:n]
 
 
-def parse_where(clauses: Sequence[str]) -> list[tuple[str, str, str]]:
-    """`KEY=VALUE`, `KEY!=VALUE`, `KEY~=TEXT` (contains), `KEY` (is set) and `!KEY` (is not set)."""
-    out = []
-    for clause in clauses:
-        for op in ("!=", "~=", "="):
-            if op in clause:
-                key, value = clause.split(op, 1)
-                if not key.strip():
-                    raise UsageError(f"--where {clause!r} names no property")
-                out.append((key.strip(), op, value.strip()))
-                break
-        else:
-            c = clause.strip()
-            if not c:
-                raise UsageError("empty --where clause")
-            if c == "!":
-                raise UsageError("--where '!' names no property")
-            out.append((c[1:], "unset", "") if c.startswith("!") else (c, "set", ""))
-    return out
+BUILTIN_FIELDS = ("title", "path", "kind", "tags", "aliases", "last_contact")
+ORDER_OPS: dict[str, Callable[[Any, Any], bool]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
+                                                    ">=": operator.ge}
+_OPS = ("<=", ">=", "!=", "~=", "<", ">", "=")  # at each position, two-character operators first
+WHERE_FORMS = ("--where takes KEY=VALUE, KEY!=VALUE, KEY~=TEXT (contains), KEY<V, KEY<=V, KEY>V, KEY>=V "
+               "(V a number such as 50000, or a date: YYYY-MM-DD, -90d, +2w, yesterday, 'last month', "
+               "'2 weeks ago'), KEY (is set) or !KEY (is not set); quote a value that starts with < > or =")
+# a number as a comparison reads it: no thousands separators (`50,000` is 50.000 in half the world)
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+# a date value: YYYY-MM-DD, or a YAML/ISO date-time on that day
+_DATE_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:Z|[+-]\d{2}:?\d{2})?)?")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One `--where` condition; `bound` is what an ordering operator (< <= > >=) compares with."""
+
+    key: str
+    op: str  # = != ~= < <= > >= set unset
+    value: str = ""
+    bound: float | date | None = None
+
+
+def parse_where(clauses: Sequence[str], today: date) -> list[Clause]:
+    """`KEY=VALUE`, `KEY!=VALUE`, `KEY~=TEXT` (contains), `KEY<V`, `KEY<=V`, `KEY>V`, `KEY>=V` (V a
+    number, or a date that `dates.parse_date` reads, relative to `today`), `KEY` (is set) and `!KEY`
+    (is not set). The leftmost operator splits a clause; a malformed one is a UsageError."""
+    return [_clause(c, today) for c in clauses]
+
+
+def _clause(raw: str, today: date) -> Clause:
+    text = raw.strip()
+    if not text:
+        raise _bad("empty --where clause")
+    found = _split_op(text)
+    if found is None:
+        key = text[1:].strip() if text.startswith("!") else text
+        if not key:
+            raise _bad(f"--where {raw!r} names no property")
+        return Clause(key, "unset" if text.startswith("!") else "set")
+    key, op, value = found[0].strip(), found[1], found[2].strip()
+    if not key:
+        raise _bad(f"--where {raw!r} names no property before {op!r}")
+    if key.startswith("!"):
+        raise _bad(f"--where {raw!r}: '!' goes only before a bare KEY (is not set); write KEY!=VALUE for 'is not'")
+    if value[:1] in ("<", ">", "="):
+        raise _bad(f"--where {raw!r}: the value {value!r} starts with an operator")
+    if op not in ORDER_OPS:
+        return Clause(key, op, value)
+    return Clause(key, op, value, _bound(raw, op, value, today))
+
+
+def _split_op(text: str) -> tuple[str, str, str] | None:
+    """(key, operator, value) at the leftmost operator, or None for a bare `KEY`/`!KEY`."""
+    for i in range(len(text)):
+        for op in _OPS:
+            if text.startswith(op, i):
+                return text[:i], op, text[i + len(op):]
+    return None
+
+
+def _bound(raw: str, op: str, value: str, today: date) -> float | date:
+    """What `KEY<V` compares with: a number when V reads as one, else a date (ISO or relative)."""
+    text = value.strip("\"'").strip()
+    if not text:
+        raise _bad(f"--where {raw!r}: no value after {op!r}")
+    if _NUMBER.fullmatch(text):
+        return float(text)
+    try:
+        return parse_date(text, today=today, prefer="past")
+    except UsageError:
+        raise _bad(f"--where {raw!r}: cannot read {text!r} as a number or a date") from None
+
+
+def _bad(message: str) -> UsageError:
+    return UsageError(message, hint=WHERE_FORMS)
 
 
 def _values(value: Any) -> list[str]:
@@ -100,34 +162,74 @@ def _text(value: Any) -> str:
     return str(value)
 
 
+def as_number(value: Any) -> float | None:
+    """A value as a comparison or a sort reads a number: YAML numbers, and text that is a plain
+    decimal (`"50000"`, as Account Status cells hold them); `50,000`, `$50k` and booleans are not."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()):
+        return float(value.strip())
+    return None
+
+
+def as_date(value: Any) -> date | None:
+    """A value as a comparison reads a date: `YYYY-MM-DD`, or a date-time (its day); other text is not."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DATE_VALUE.fullmatch(value.strip()):
+        return iso_date(value.strip())
+    return None
+
+
 def field_value(rec: NoteRecord, key: str) -> Any:
     """A property named in any case (see `listed_key`), or one of the record's own fields (title,
-    path, kind, tags, last_contact)."""
-    builtin = {"title": rec.title, "path": rec.path, "kind": rec.kind, "tags": rec.tags}
+    path, kind, tags, aliases; `ops` supplies the effective last_contact)."""
+    builtin = {"title": rec.title, "path": rec.path, "kind": rec.kind, "tags": rec.tags, "aliases": rec.aliases}
     own = listed_key(rec.properties, key)
     if own is not None:
         return rec.properties[own]
     return builtin.get(key)
 
 
-def where_ok(rec: NoteRecord, clauses: Sequence[tuple[str, str, str]],
+def where_ok(rec: NoteRecord, clauses: Sequence[Clause],
              get: Callable[[NoteRecord, str], Any] | None = None) -> bool:
     """Whether a record passes every clause; `get` reads a field (default: `field_value`)."""
     get = get or field_value
-    for key, op, value in clauses:
-        have = _values(get(rec, key))
-        want = fold(value.strip("\"'"))
-        if op == "set" and not have:
-            return False
-        if op == "unset" and have:
-            return False
-        if op == "=" and want not in have:
-            return False
-        if op == "!=" and want in have:
-            return False
-        if op == "~=" and not any(want in h for h in have):
-            return False
-    return True
+    return all(passes(c, get(rec, c.key)) for c in clauses)
+
+
+def passes(clause: Clause, value: Any) -> bool:
+    """Whether a field's value meets one clause. Text tests compare case-folded text (a list: any
+    item). An ordering test needs a value of the bound's type, a number or a date (a list: any
+    item); a missing value, or one of the other type (text, a date against a number), never passes."""
+    if clause.op in ORDER_OPS:
+        test, bound = ORDER_OPS[clause.op], clause.bound
+        read = as_date if isinstance(bound, date) else as_number
+        items = value if isinstance(value, list) else [value]
+        return any((v := read(i)) is not None and test(v, bound) for i in items)
+    have = _values(value)
+    want = fold(clause.value.strip("\"'"))
+    if clause.op == "set":
+        return bool(have)
+    if clause.op == "unset":
+        return not have
+    if clause.op == "=":
+        return want in have
+    if clause.op == "!=":
+        return want not in have
+    return any(want in h for h in have)  # ~=
+
+
+def close_keys(name: str, known: Iterable[str], n: int = 3) -> list[str]:
+    """Known field names close to `name`, compared in any case, for a "did you mean" line."""
+    by_fold: dict[str, str] = {}
+    for k in known:
+        by_fold.setdefault(k.lower(), k)
+    return [by_fold[k] for k in difflib.get_close_matches(name.lower(), list(by_fold), n=n, cutoff=0.6)]
 
 
 def has_tag(rec: NoteRecord, tag: str) -> bool:
@@ -137,15 +239,16 @@ def has_tag(rec: NoteRecord, tag: str) -> bool:
 
 
 def sort_records(rows: Sequence[NoteRecord], sort: str, get: Callable[[NoteRecord, str], Any]) -> list[NoteRecord]:
-    """`rows` by the field `sort` names (`-key` reverses): numbers as numbers before text, notes
-    without the field last, ties by path."""
+    """`rows` by the field `sort` names (`-key` reverses): numbers (and text that `as_number` reads)
+    as numbers before text, notes without the field last, ties by path."""
     desc = sort.startswith("-")
     key = sort.lstrip("-")
 
     def sort_key(r: NoteRecord) -> tuple[int, float, str]:
         v = get(r, key)
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            return (0, float(v), "")
+        n = as_number(v)
+        if n is not None:
+            return (0, n, "")
         return (1, 0.0, fold(_text(v)))
 
     def missing(r: NoteRecord) -> bool:

@@ -64,7 +64,7 @@ def stale_dict(row: Any) -> dict[str, Any]:
     return {"title": row.record.title, "path": row.record.path, "kind": row.record.kind,
             "last_contact": row.last.date.isoformat() if row.last.date else None, "days": row.days,
             "source": row.last.source, "cadence_days": row.cadence,
-            "stale_on": row.due.isoformat() if row.due else None}
+            "stale_on": row.due.isoformat() if row.due else None, "interactions": row.interactions}
 
 
 def timeline_dict(row: Any) -> dict[str, Any]:
@@ -101,6 +101,7 @@ def edit_dict(result: Any, extra: dict[str, Any] | None = None) -> dict[str, Any
 # ---- table specs: (columns of the row dicts, headers) for each listing ---------------------------------
 TableSpec = tuple[list[str], list[str]]
 LIST_TABLE: TableSpec = (["title", "kind", "last_contact", "tags", "path"], ["Title", "Kind", "Last contact", "Tags", "Path"])
+LIST_HEADERS = {**dict(zip(*LIST_TABLE, strict=True)), "aliases": "Aliases"}
 STALE_TABLE: TableSpec = (["title", "last_contact", "days", "source", "path"], ["Title", "Last contact", "Days", "Source", "Path"])
 TASK_TABLE: TableSpec = (["number", "id", "status", "due", "text", "title", "path", "line"],
                          ["#", "Id", "Status", "Due", "Task", "Note", "Path", "Line"])
@@ -110,6 +111,14 @@ TIMELINE_TABLE: TableSpec = (["date", "account", "text", "via", "path"], ["Date"
 WHO_TABLE: TableSpec = (["name", "last", "count", "sources"], ["Person", "Last", "Count", "Seen in"])
 DOCTOR_TABLE: TableSpec = (["path", "line", "code", "message", "fix"], ["Path", "Line", "Code", "Problem", "Fixable"])
 UNDO_TABLE: TableSpec = (["number", "time", "command", "files", "state"], ["#", "Time", "Command", "Files", ""])
+
+
+def list_table(columns: Sequence[str]) -> TableSpec:
+    """`list`'s columns: LIST_TABLE, or those `--columns` names in its order (built-in fields under
+    their headers, properties and Account Status fields under the name as given)."""
+    if not columns:
+        return LIST_TABLE
+    return (list(columns), [LIST_HEADERS.get(c, c) for c in columns])
 
 
 def task_table_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

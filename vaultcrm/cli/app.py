@@ -54,6 +54,7 @@ for _group in (notes, tasks, relations, health):  # the order `--help` lists the
 
 
 # ---- the single exit point ---------------------------------------------------------------------
+CANDIDATES_SHOWN = 20  # an ambiguity among 2,000 notes names the first 20, then counts the rest
 def _fail(exc: VaultCRMError) -> NoReturn:
     err(f"vaultcrm: error: {exc}")
     if isinstance(exc, NotFound) and exc.suggestions:
@@ -61,8 +62,10 @@ def _fail(exc: VaultCRMError) -> NoReturn:
         for s in exc.suggestions:
             err(f"  {s}")
     if isinstance(exc, Ambiguous) and exc.candidates:
-        for c in exc.candidates:
+        for c in exc.candidates[:CANDIDATES_SHOWN]:
             err(f"  {c}")
+        if len(exc.candidates) > CANDIDATES_SHOWN:
+            err(f"  … and {len(exc.candidates) - CANDIDATES_SHOWN} more")
     if exc.hint:
         err(f"hint: {exc.hint}")
     raise SystemExit(exc.exit_code)

@@ -101,4 +101,4 @@ def index_(
     if json_:
         emit_json(data)
     err(f"vaultcrm: indexed {data['notes']} notes ({data['parsed']} read now, {data['broken']} with broken "
-        f"frontmatter, {data['unreadable']} unreadable)")
+        f"frontmatter, {data['unreadable']} unreadable); {data['excluded']} files excluded")

@@ -9,7 +9,7 @@ import typer
 from vaultcrm.cli.options import (
     CsvOpt,
     DryRun,
-
+    Fmt,
     JsonOpt,
     Name,
     TsvOpt,
@@ -53,19 +53,46 @@ def show(name: Name, json_: JsonOpt = False) -> None:
 def list_(
     kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only notes of this kind (synonyms allowed).")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", "-t", help="Only notes with this tag (repeatable).")] = None,
-    where: Annotated[list[str] | None, typer.Option("--where", "-w", help="KEY=VALUE, KEY!=VALUE, KEY~=TEXT, KEY or !KEY (repeatable).")] = None,
-    sort: Annotated[str | None, typer.Option("--sort", "-s", help="Sort by a property or title/path/kind; prefix - to reverse.")] = None,
+    where: Annotated[list[str] | None, typer.Option("--where", "-w", help=(
+        "KEY=VALUE, KEY!=VALUE, KEY~=TEXT (contains), KEY<V, KEY<=V, KEY>V, KEY>=V, KEY (set) or !KEY (not set); "
+        "repeatable, all must hold. V is a number (50000; '50,000' is text) or a date: ISO, -90d, +2w, "
+        "yesterday, 'last month', '2 weeks ago'. A missing value, or text where a number or date is wanted, "
+        "never matches. last_contact is the effective one shown; a key the note lacks is read from its "
+        "Account Status table."))] = None,
+    sort: Annotated[str | None, typer.Option("--sort", "-s", help=(
+        "Sort by title, path, kind, tags, aliases, last_contact, or a property or Account Status field some "
+        "note has (else exit 2); prefix - to reverse."))] = None,
+    columns: Annotated[str | None, typer.Option("--columns", help=(
+        "Comma-separated columns for the table, CSV and TSV, in order: built-in fields (title, kind, "
+        "last_contact, tags, path, aliases), properties and Account Status fields (else exit 2). --json "
+        "ignores it and prints whole records."))] = None,
     json_: JsonOpt = False, csv_: CsvOpt = False, tsv: TsvOpt = False,
 ) -> None:
-    """Notes as a table, filtered by kind, tags and properties."""
+    """Notes as a table, filtered by kind, tags, properties, dates and numbers."""
     from vaultcrm import render
     from vaultcrm.ops import notes
 
     fmt = fmt_of(json_, csv_, tsv)
+    picked = _column_names(columns)
     ctx = context()
-    listed = notes.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort)
+    listed = notes.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort, columns=picked)
     warn_all(ctx)
-    emit_rows(fmt, [render.note_dict(r, last) for r, last in listed], render.LIST_TABLE)
+    if fmt is Fmt.json:
+        emit_rows(fmt, [render.note_dict(n.record, n.last_contact) for n in listed], render.LIST_TABLE)
+        return
+    rows = [{**render.note_dict(n.record, n.last_contact), **n.fields} for n in listed]
+    emit_rows(fmt, rows, render.list_table(picked))
+
+
+def _column_names(text: str | None) -> list[str]:
+    """`--columns a,b,c` as names, each once, in order."""
+    if text is None:
+        return []
+    names = [c.strip() for c in text.split(",")]
+    if not all(names):
+        raise UsageError(f"--columns {text!r} has an empty name; give names separated by commas, "
+                         "e.g. --columns title,last_contact,owner")
+    return list(dict.fromkeys(names))
 
 
 def get(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], json_: JsonOpt = False) -> None:

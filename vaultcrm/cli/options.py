@@ -33,7 +33,8 @@ def context(focus: str | None = None) -> Context:
     from vaultcrm.dates import today
     from vaultcrm.ops.context import Context
 
-    return Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress())
+    return Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress(),
+                            notify=lambda message: err(f"vaultcrm: warning: {message}"))
 
 
 def _progress() -> Any:

@@ -176,6 +176,9 @@ def unset_property(note: Note, key: str) -> Note:
     _, start, end = hit[0]
     new = note.replace_lines(start, end, [])
     _verify(note, new, key, _MISSING)
+    fm = new.frontmatter
+    if fm is not None and fm.start == 0 and fm.end == 2:  # only `---` `---` left: the block `set` made goes
+        return new.replace_lines(0, 2, [])
     return new
 
 

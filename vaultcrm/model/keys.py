@@ -95,3 +95,27 @@ def key_line_numbers(note: Note) -> dict[str, int]:
         if m:
             out.setdefault(next(g for g in m.groups() if g is not None), i + 1)
     return out
+
+
+def written_keys(note: Note) -> list[tuple[str, int]]:
+    """Every top-level key as written in a YAML block, in file order with its 1-based line, repeats
+    included (a parser keeps one of two equal keys; the file holds both)."""
+    fm = note.frontmatter
+    if fm is None or fm.fmt != "yaml":
+        return []
+    out = []
+    for i in range(fm.body_start, fm.end - 1):
+        line = strip_eol(note.lines[i])
+        m = _KEY_LINE.match(line) if line[:1] not in (" ", "\t", "") else None
+        if m and line[m.end() - 1] == ":":
+            out.append((next(g for g in m.groups() if g is not None), i + 1))
+    return out
+
+
+def repeated_keys(note: Note) -> list[tuple[str, list[int]]]:
+    """Keys written more than once in one block, with their lines: Obsidian (js-yaml) refuses such
+    a block, PyYAML silently keeps the last value."""
+    lines: dict[str, list[int]] = {}
+    for key, line in written_keys(note):
+        lines.setdefault(key, []).append(line)
+    return [(k, v) for k, v in lines.items() if len(v) > 1]

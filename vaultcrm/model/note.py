@@ -28,28 +28,36 @@ _TOML_FENCE = re.compile(r"\+\+\+[ \t]*$")
 
 
 def split_lines(text: str) -> list[str]:
-    """Lines with their endings; only `\\n` ends a line (str.splitlines also splits on \\x0c, \\u2028…)."""
+    """Lines with their endings; only `\\n` ends a line (str.splitlines also splits on \\x0c, \\u2028…),
+    except in a note written with classic Mac endings (`\\r` alone, no `\\n` anywhere), which
+    Obsidian reads as lines too."""
     if not text:
         return []
-    parts = text.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
+    cut = "\r" if is_cr_only(text) else "\n"
+    parts = text.split(cut)
+    lines = [p + cut for p in parts[:-1]]
     if parts[-1]:
         lines.append(parts[-1])
     return lines
 
 
+def is_cr_only(text: str) -> bool:
+    """Classic Mac line endings: `\\r` ends lines and no `\\n` appears."""
+    return "\r" in text and "\n" not in text
+
+
 def strip_eol(line: str) -> str:
-    """A line without its ending (LF or CRLF)."""
+    """A line without its ending (LF, CRLF, or a lone CR)."""
     if line.endswith("\n"):
-        line = line[:-1].removesuffix("\r")
-    return line
+        return line[:-1].removesuffix("\r")
+    return line.removesuffix("\r")
 
 
 def eol(line: str) -> str:
-    """The ending a line carries: '\\r\\n', '\\n' or '' (last line without a final newline)."""
+    """The ending a line carries: '\\r\\n', '\\n', '\\r' or '' (last line without a final newline)."""
     if line.endswith("\r\n"):
         return "\r\n"
-    return "\n" if line.endswith("\n") else ""
+    return "\n" if line.endswith("\n") else "\r" if line.endswith("\r") else ""
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,8 @@ class Note:
         """The note's dominant line ending, used for every line an edit adds."""
         crlf = sum(1 for line in self.lines if line.endswith("\r\n"))
         lf = sum(1 for line in self.lines if line.endswith("\n")) - crlf
+        if not crlf and not lf and any(line.endswith("\r") for line in self.lines):
+            return "\r"  # a classic Mac note keeps its endings
         return "\r\n" if crlf > lf else "\n"
 
     # ---- frontmatter -------------------------------------------------------------------------

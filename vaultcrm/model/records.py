@@ -239,7 +239,7 @@ def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[
     rec.note_date = _note_date(props, stem)
     rec.entries = entries
     rec.tasks = tasks
-    rec.dating = dating.facts(props, entries, field_lines)
+    rec.dating = dating.facts(props, entries, field_lines, config.not_contact)
     links: list[str] = []
     for value in props.values():
         for item in string_list(value) if isinstance(value, (str, list)) else []:

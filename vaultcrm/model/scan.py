@@ -15,7 +15,7 @@ from typing import Any
 from vaultcrm.config import Config
 from vaultcrm.errors import InvalidNote
 from vaultcrm.model import grammar
-from vaultcrm.model.note import BOM, HEADING, Note, find_frontmatter, split_lines
+from vaultcrm.model.note import BOM, HEADING, Note, find_frontmatter, is_cr_only, split_lines
 from vaultcrm.model.records import NoteRecord, assemble, body_tags, entries_of, entry_record, line_tags, task_records, tasks_of
 from vaultcrm.model.sections import is_recent_context
 
@@ -47,7 +47,7 @@ def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int
 
 def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mtime_ns: int = 0) -> NoteRecord:
     """The fast path (no code fences): the same record as `record_from_note`."""
-    if "```" in text or "~~~" in text:
+    if "```" in text or "~~~" in text or is_cr_only(text):  # the line-by-line path handles these
         return record_from_note(Note.parse(text, path), config, size=size, mtime_ns=mtime_ns)
     if text.startswith(BOM):
         text = text[1:]

@@ -13,7 +13,7 @@ Dates after today are plans, not contacts, and never count. On a tie the order a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -23,7 +23,8 @@ from vaultcrm.dates import iso_date, parse_period
 from vaultcrm.errors import Ambiguous
 from vaultcrm.model import edits, keys
 from vaultcrm.model.note import Note
-from vaultcrm.model.records import NoteRecord
+from vaultcrm.model.dating import is_not_contact
+from vaultcrm.model.records import NoteRecord, fold
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
 
@@ -82,12 +83,12 @@ def _meeting_links_now(ctx: Context) -> Links:
 
 
 def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
-    """Dated notes that belong to an account: in its folder, or meeting notes that link to it."""
+    """Dated notes that belong to an account (in its folder, or naming it in `account:`), and dated
+    meeting notes that link to it."""
     out: dict[str, NoteRecord] = {}
-    if rec.folder_note:
-        for r in belonging(ctx, rec)[1:]:
-            if r.note_date:
-                out[r.path] = r
+    for r in belonging(ctx, rec)[1:]:  # its folder's notes and its interactions filed by `account:`
+        if r.note_date:
+            out[r.path] = r
     for r in _meeting_links(ctx).linking_to(rec):
         if r.path != rec.path and r.note_date and ctx.config.is_meeting(r.kind):
             out[r.path] = r
@@ -104,7 +105,7 @@ def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
 
 
 def _last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
-    candidates = own_candidates(rec.dating, rec.path, ctx.today)
+    candidates = own_candidates(rec.dating, rec.path, ctx.today, skip_link=_source_link(ctx))
     for m in related_meetings(ctx, rec):
         d = iso_date(m.note_date)
         if d is not None and d <= ctx.today:
@@ -115,24 +116,40 @@ def _last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     return LastContact(best[0], best[2], best[3])
 
 
-def own_candidates(facts: dict[str, Any], path: str, today: date) -> list[tuple[date, int, str, str | None]]:
-    """(date, rank, source, evidence) of what the note itself says, dates after today left out."""
+def own_candidates(facts: dict[str, Any], path: str, today: date,
+                   skip_link: Callable[[str | None], bool] = lambda link: False,
+                   ) -> list[tuple[date, int, str, str | None]]:
+    """(date, rank, source, evidence) of what the note itself says, dates after today left out, and
+    entries whose link `skip_link` refuses (a clipped article mentions the account; no one met it)."""
     out: list[tuple[date, int, str, str | None]] = []
     prop = iso_date(facts.get("last_contact"))
     if prop is not None and prop <= today:
         out.append((prop, *_FRONTMATTER, None))
     iso_today = today.isoformat()  # dates here are valid ISO dates: as strings they sort as dates
     for key, source in (("entries", _RECENT_CONTEXT), ("inline", _INLINE)):
-        dated = [(d, line) for d, line in facts.get(key, []) if d <= iso_today]
+        dated = [(d, line) for d, line, *link in facts.get(key, [])
+                 if d <= iso_today and not (link and skip_link(link[0]))]
         if dated:
             d, line = max(dated, key=lambda x: x[0])
             out.append((date.fromisoformat(d), *source, f"{path}:{line}"))
     return out
 
 
+def _source_link(ctx: Context) -> Callable[[str | None], bool]:
+    """Whether an entry's [[link]] points at a source (article, clipping): such an entry records
+    that the account was mentioned, not a contact."""
+    def make() -> set[str]:
+        return {k for r in ctx.records if r.kind == "article" for k in r.linked_as()}
+
+    sources = ctx.derived("source_links", make)
+    return lambda link: bool(link) and fold(str(link).split("|")[0].split("#")[0].removesuffix(".md")) in sources
+
+
 def contact_dates(ctx: Context, rec: NoteRecord) -> list[str]:
     """Every ISO date on which the account had a contact (entries of its notes, related meetings)."""
-    dates = [e.date for r in belonging(ctx, rec) for e in r.entries if e.date]
+    skip = _source_link(ctx)
+    dates = [e.date for r in belonging(ctx, rec) for e in r.entries
+             if e.date and not skip(e.link) and not is_not_contact(e.text, ctx.config.not_contact)]
     dates += [r.note_date for r in related_meetings(ctx, rec) if r.note_date]
     return dates
 

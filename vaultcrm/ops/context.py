@@ -16,8 +16,10 @@ from typing import Any
 
 from vaultcrm import query
 from vaultcrm.config import Config
-from vaultcrm.errors import InvalidNote, NotFound, OutsideVault, UsageError
+from vaultcrm.errors import Ambiguous, InvalidNote, NotFound, OutsideVault, UsageError
+from vaultcrm.model.exclusion import archive_folder, archived
 from vaultcrm.model.records import NoteRecord
+from vaultcrm.model.scan import record_from_text
 from vaultcrm.store import git
 from vaultcrm.store.index import Progress, Scan, load, load_focused
 from vaultcrm.store.settings import load_config
@@ -51,17 +53,19 @@ class Context:
     commit: bool = False  # commit each edit to git: --commit, or `[git] commit = true`
     focus: str | None = None
     progress: Progress | None = None
+    notify: Callable[[str], None] | None = None  # one-line warnings for the user (the CLI prints them)
     memo: Memo = field(default_factory=Memo, compare=False, repr=False)
 
     @classmethod
     def open(cls, vault: Vault, today: date, *, commit: bool = False, focus: str | None = None,
-             progress: Progress | None = None) -> Context:
+             progress: Progress | None = None, notify: Callable[[str], None] | None = None) -> Context:
         """The context for one command; `commit=True` on a vault outside git is a usage error,
         said before anything is written."""
         config = load_config(vault.root)
         if commit and not git.is_work_tree(vault):
             raise UsageError(f"--commit: the vault {vault.root} is not a git work tree")
-        return cls(vault, today, config, commit=commit or config.git_commit, focus=focus, progress=progress)
+        return cls(vault, today, config, commit=commit or config.git_commit, focus=focus, progress=progress,
+                   notify=notify)
 
     @classmethod
     def discover(cls, vault_arg: str | None, today: date, **kw: Any) -> Context:
@@ -113,24 +117,69 @@ class Context:
         self.memo.clear()
 
     # ---- names -----------------------------------------------------------------------------------
-    def resolve(self, name: str) -> NoteRecord:
-        """The one note NAME names; a note whose frontmatter is broken is still found by path/stem."""
+    def resolve(self, name: str, *, reading: bool = False) -> NoteRecord:
+        """The one note NAME names; a note whose frontmatter is broken is still found by path/stem,
+        and an excluded note by its vault path. `reading`: a read-only command may take the one live
+        note among archived copies (with a warning); an edit never guesses."""
         try:
-            return query.resolve(self.scan.records, name)
+            rec = query.resolve(self.scan.records, name)
         except NotFound:
+            found = self._excluded_note(name)
+            if found is not None:
+                return found
             self._refuse_unreadable(name)
             raise
+        except Ambiguous as exc:
+            rec = self._live_one(name, query.matches(self.scan.records, name), exc, reading)
+        if reading and rec.error:  # a read of this one note would show nothing: say why (exit 5)
+            raise InvalidNote(f"{rec.error}; fix it to read this note", path=rec.path, line=rec.error_line)
+        return rec
 
     def find_all(self, name: str) -> list[NoteRecord]:
+        """Every note NAME names (a read: the live one alone when the others are archived copies)."""
         found = query.matches(self.scan.records, name)
         if not found:
+            excluded = self._excluded_note(name)
+            if excluded is not None:
+                return [excluded]
             self._refuse_unreadable(name)
             raise NotFound(f"no note named {name!r}", suggestions=query.suggest(self.scan.records, name))
+        live = [r for r in found if not archived(r.path)]
+        if len(found) > 1 and len(live) == 1:
+            return [self._live_one(name, found, Ambiguous(""), True)]
         return found
+
+    def _live_one(self, name: str, found: list[NoteRecord], exc: Ambiguous, reading: bool) -> NoteRecord:
+        """The live note among archived copies for a read (saying so), else an Ambiguous error that
+        names the archive folders and the `exclude` line that leaves them out for good."""
+        old = [r for r in found if archived(r.path)]
+        live = [r for r in found if not archived(r.path)]
+        folders = sorted({archive_folder(r.path) for r in old})
+        line = "exclude = [" + ", ".join(f'"{f}"' for f in folders) + "]"
+        if reading and len(live) == 1 and old:
+            if self.notify:
+                self.notify(f"{name!r} also names {len(old)} archived cop{'y' if len(old) == 1 else 'ies'} "
+                            f"(in {', '.join(folders)}); using {live[0].path}. To leave archives out, add to "
+                            f".vaultcrm.toml: {line}")
+            return live[0]
+        if not old:
+            raise exc
+        raise Ambiguous(f"{name!r} names {len(found)} notes, {len(old)} of them under an archive folder "
+                        f"({', '.join(folders)}); give a path to choose one", candidates=[r.path for r in found],
+                        hint=f"to leave archived notes out of vaultcrm, add to .vaultcrm.toml: {line}")
+
+    def _excluded_note(self, name: str) -> NoteRecord | None:
+        """An excluded note named by its exact vault path: explicit paths still reach it."""
+        want = name.strip()
+        paths = {p for p, _ in self.scan.excluded}
+        for path in (want, want + ".md"):
+            if path in paths:
+                return record_from_text(path, self.vault.read(path).text, self.config)
+        return None
 
     def editable(self, name: str) -> NoteRecord:
         """The one note NAME names, refused (exit 5) when its frontmatter cannot be read."""
-        rec = self.resolve(name)
+        rec = self.resolve(name, reading=False)
         if rec.error:
             raise InvalidNote(f"{rec.error}; fix it before editing", path=rec.path, line=rec.error_line)
         return rec

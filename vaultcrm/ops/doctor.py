@@ -20,7 +20,7 @@ from vaultcrm.errors import InvalidNote, VaultCRMError
 from vaultcrm.model import edits, grammar, keys, taskline, units
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import NoteRecord, fold, string_list
-from vaultcrm.ops import contact
+from vaultcrm.ops import contact, scope
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.writes import Change, EditResult, apply_changes
 
@@ -38,6 +38,9 @@ CODES: dict[str, str] = {
     "task-date-unreadable": "a task's date field that Obsidian Tasks would not read",
     "placeholder-value": "a placeholder (`_Unknown_`, `unknown`, `TBD`, empty text) left as a value",
     "broken-link": "a [[link]] that names no note in the vault",
+    "duplicate-key": "the same property written twice in one frontmatter block (Obsidian refuses the block)",
+    "interaction-typed-as-account": "a dated note filed under an account (its folder, or `account:`) whose "
+                                    "type says it is an account itself",
     "template-not-expanded": "a template placeholder never filled in (`created: {{date}}`), read as its text",
     "ambiguous-key": "two frontmatter keys that differ only in case",
 }
@@ -275,9 +278,30 @@ def _templates(c: Checking) -> None:
         c.add(line, "template-not-expanded", f"property {key!r} holds a template never expanded: {raw}")
 
 
+def _repeated_keys(c: Checking) -> None:
+    for key, lines in keys.repeated_keys(c.note):
+        c.add(lines[1], "duplicate-key", f"property {key!r} is written {len(lines)} times (lines "
+              f"{', '.join(map(str, lines))}); Obsidian cannot read this frontmatter and vaultcrm reads the "
+              "last value: keep one")
+
+
+def _interaction_kind(c: Checking) -> None:
+    """A meeting note typed `customer` (copied from the account's template) is an interaction, and
+    vaultcrm treats it as one; the finding lets the user fix the type so Obsidian's views agree."""
+    account = scope.interaction_of(c.ctx, c.rec)
+    if account is None or not c.ctx.config.is_account(c.rec.kind):
+        return
+    key = "type" if "type" in c.note.properties else "tags"
+    how = "filed in its folder" if c.rec.path.startswith(account.folder + "/") and account.folder_note \
+        else "naming it in account:"
+    c.add(_key_line(c.note, key), "interaction-typed-as-account",
+          f"dated {c.rec.note_date} and {how}, so an interaction of {account.title!r} ({account.path}), but "
+          f"typed {c.rec.kind!r}; vaultcrm does not count it as an account: set its type to meeting (or call, email)")
+
+
 CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _recent_context,
                                                   _duplicate_bullets, _task_dates, _placeholders, _links,
-                                                  _ambiguous_keys, _templates)
+                                                  _ambiguous_keys, _templates, _interaction_kind, _repeated_keys)
 
 
 def _names_index(records: Iterable[NoteRecord]) -> dict[str, list[NoteRecord]]:

@@ -10,10 +10,10 @@ from typing import Any
 
 from vaultcrm import query
 from vaultcrm.errors import Ambiguous, InvalidNote, OutsideVault, UsageError, VaultCRMError
-from vaultcrm.model import edits, tasksquery
+from vaultcrm.model import edits, grammar, keys, tasksquery
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import NoteRecord, TaskRecord, entries_of
-from vaultcrm.ops import contact
+from vaultcrm.ops import contact, scope
 from vaultcrm.ops.contact import LastContact, effective_last_contact
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
@@ -86,25 +86,122 @@ def show(ctx: Context, name: str, *, exact_one: bool) -> tuple[list[NoteView], l
 
 
 # ---- list ---------------------------------------------------------------------------------------
-def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (),
-               where: Sequence[str] = (), sort: str | None = None) -> list[tuple[NoteRecord, LastContact]]:
-    """The notes that pass the filters, in order, each with its effective last contact."""
-    clauses = query.parse_where(where)
+@dataclass(frozen=True)
+class ListedNote:
+    """One row of `list`: the note, its effective last contact, and the values of the columns asked
+    for that are not built-in fields (see `list_notes`)."""
+
+    record: NoteRecord
+    last_contact: LastContact
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (), where: Sequence[str] = (),
+               sort: str | None = None, columns: Sequence[str] = ()) -> list[ListedNote]:
+    """The notes that pass the filters, in order, each with its effective last contact.
+
+    `--where`, `--sort` and `columns` read one field the same way (`list_field`). A sort key or a
+    column must be known: a built-in field, or a property or Account Status field some note has;
+    otherwise a UsageError suggests close names."""
+    clauses = query.parse_where(where, ctx.today)
     want_kind = ctx.config.canonical_kind(kind) if kind else None
 
     def value(r: NoteRecord, key: str) -> Any:
-        if key == contact.PROPERTY:  # the column `list` prints: the effective last contact
-            d = effective_last_contact(ctx, r).date
-            return d.isoformat() if d else None
-        return query.field_value(r, key)
+        return list_field(ctx, r, key)
 
     rows = [r for r in ctx.records
-            if (want_kind is None or r.kind == want_kind)
+            if (want_kind is None or (r.kind == want_kind and not _interaction_listed_as_account(ctx, r)))
             and all(query.has_tag(r, t) for t in tags)
             and query.where_ok(r, clauses, value)]
     if sort:
+        _check_known(ctx, rows, sort.lstrip("-"), "--sort key")
         rows = query.sort_records(rows, sort, value)
-    return [(r, effective_last_contact(ctx, r)) for r in rows]
+    for c in columns:
+        _check_known(ctx, rows, c, "column")
+    extra = [c for c in columns if c not in query.BUILTIN_FIELDS]
+    return [ListedNote(r, effective_last_contact(ctx, r), {c: value(r, c) for c in extra}) for r in rows]
+
+
+def _interaction_listed_as_account(ctx: Context, rec: NoteRecord) -> bool:
+    """A meeting note typed `customer` is no customer: `list --kind customer` lists accounts."""
+    return ctx.config.is_account(rec.kind) and scope.interaction_of(ctx, rec) is not None
+
+
+def list_field(ctx: Context, rec: NoteRecord, key: str) -> Any:
+    """A field as `list` reads it: `last_contact` is the effective last contact (the column `list`
+    prints), then a property in any case, a built-in field, else the Account Status row of that name
+    (bold or not) when the note has no such property, as `get` falls back to it."""
+    if key == contact.PROPERTY:
+        d = effective_last_contact(ctx, rec).date
+        return d.isoformat() if d else None
+    if key in query.BUILTIN_FIELDS or keys.listed_key(rec.properties, key) is not None:
+        return query.field_value(rec, key)
+    row = status_fields(ctx, rec).get(grammar.field_key(key))
+    return row[1] if row else None
+
+
+def status_fields(ctx: Context, rec: NoteRecord) -> dict[str, tuple[str, str | None]]:
+    """The note's Account Status rows: field key (`grammar.field_key`) -> (field as written, value;
+    None for an empty cell, which `unset` leaves), the first row of a name winning as in `get`.
+
+    Records do not hold the table, so the note is read again: once per run, and parsed only when its
+    text mentions a status at all. A note that vanished or broke since the scan has no rows."""
+    memo = ctx.derived("status_fields", dict)
+    if rec.path not in memo:
+        memo[rec.path] = _read_status(ctx, rec.path)
+    return memo[rec.path]
+
+
+def _read_status(ctx: Context, path: str) -> dict[str, tuple[str, str | None]]:
+    try:
+        text = ctx.vault.read(path).text
+        if "status" not in text.lower():  # `## Account Status` folds to this; most notes have none
+            return {}
+        rows = edits.status_rows(Note.parse(text, path))
+    except VaultCRMError:
+        return {}
+    out: dict[str, tuple[str, str | None]] = {}
+    for _, name, value in rows:
+        out.setdefault(grammar.field_key(name), (name, value.strip() or None))
+    return out
+
+
+def _check_known(ctx: Context, rows: Sequence[NoteRecord], key: str, what: str) -> None:
+    """Refuse a sort key or column no note could have (the listed notes are asked first, cheaply)."""
+    if not key.strip():
+        raise UsageError(f"{what} names no field", hint=_known_hint(ctx, what))
+    if key in query.BUILTIN_FIELDS:
+        return
+    groups = (rows, ctx.records)
+    if any(keys.listed_key(r.properties, key) is not None for g in groups for r in g):
+        return
+    want = grammar.field_key(key)
+    if any(want in status_fields(ctx, r) for g in groups for r in g):
+        return
+    close = query.close_keys(key, _known_names(ctx))
+    guess = f"; did you mean {' or '.join(close)}?" if close else ""
+    raise UsageError(f"unknown {what} {key!r}{guess}", hint=_known_hint(ctx, what))
+
+
+def _known_names(ctx: Context) -> list[str]:
+    """Built-in fields, then every property and Account Status field of the vault (each once, in any case)."""
+    names = dict.fromkeys(query.BUILTIN_FIELDS)
+    seen = {n.lower() for n in names}
+    for r in ctx.records:
+        for name in [*r.properties, *(n for n, _ in status_fields(ctx, r).values())]:
+            if name.lower() not in seen:
+                seen.add(name.lower())
+                names[name] = None
+    return list(names)
+
+
+def _known_hint(ctx: Context, what: str, most: int = 30) -> str:
+    builtin = ", ".join(query.BUILTIN_FIELDS)
+    others = sorted(_known_names(ctx)[len(query.BUILTIN_FIELDS):], key=str.lower)
+    more = f" (and {len(others) - most} more)" if len(others) > most else ""
+    listed = f"; properties and Account Status fields: {', '.join(others[:most])}{more}" if others else ""
+    reverse = "; prefix - to reverse" if what.startswith("--sort") else ""
+    return f"known fields: {builtin}{listed}{reverse}"
 
 
 # ---- writing -------------------------------------------------------------------------------------
@@ -167,4 +264,4 @@ def reindex(ctx: Context, *, rebuild: bool = False) -> dict[str, int]:
     """Bring the index cache up to date (`--rebuild`: from scratch); what it holds now."""
     scan = index.load(ctx.vault, ctx.config, progress=ctx.progress, rebuild=rebuild)
     return {"notes": len(scan.records), "parsed": scan.parsed, "broken": len(scan.broken),
-            "unreadable": len(scan.unreadable)}
+            "unreadable": len(scan.unreadable), "excluded": len(scan.excluded)}

@@ -12,7 +12,7 @@ from vaultcrm.errors import UsageError
 from vaultcrm.model.records import PEOPLE_KEYS, EntryRecord, NoteRecord, fold, string_list
 from vaultcrm.ops.contact import LastContact, cadence_days, effective_last_contact, related_meetings
 from vaultcrm.ops.context import Context
-from vaultcrm.ops.scope import belonging, owner_of
+from vaultcrm.ops.scope import belonging, interaction_of, interactions_of, is_account, owner_of
 from vaultcrm.ops.tasks import TaskRow, task_list
 
 
@@ -23,13 +23,15 @@ class StaleRow:
     days: int | None
     cadence: int
     due: date | None  # the day the account goes (or went) stale
+    interactions: int = 0  # dated notes filed under it (meetings, calls), whatever their type
 
 
 def accounts(ctx: Context, kind: str | None = None) -> list[NoteRecord]:
+    """The accounts (of one kind): never the interactions filed under them, whatever their type."""
     if kind:
         want = ctx.config.canonical_kind(kind)
-        return [r for r in ctx.records if r.kind == want]
-    return [r for r in ctx.records if ctx.config.is_account(r.kind)]
+        return [r for r in ctx.records if r.kind == want and interaction_of(ctx, r) is None]
+    return [r for r in ctx.records if is_account(ctx, r)]
 
 
 def account_rows(ctx: Context, *, days: int | None = None, kind: str | None = None) -> list[StaleRow]:
@@ -39,7 +41,7 @@ def account_rows(ctx: Context, *, days: int | None = None, kind: str | None = No
         cadence = days if days is not None else cadence_days(ctx, rec)
         age = (ctx.today - last.date).days if last.date else None
         due = last.date + timedelta(days=cadence + 1) if last.date else None
-        rows.append(StaleRow(rec, last, age, cadence, due))
+        rows.append(StaleRow(rec, last, age, cadence, due, len(interactions_of(ctx, rec))))
     return rows
 
 
@@ -85,7 +87,7 @@ class TimelineRow:
 
 def timeline(ctx: Context, name: str | None = None, *, since: date | None = None,
              until: date | None = None) -> list[TimelineRow]:
-    recs = belonging(ctx, ctx.resolve(name)) if name else ctx.records
+    recs = belonging(ctx, ctx.resolve(name, reading=True)) if name else ctx.records
     out = []
     for r in recs:
         if not r.dating.get("entries"):  # a cached summary: notes without dated entries are never decoded
@@ -112,7 +114,7 @@ class Person:
 def who(ctx: Context, name: str) -> list[Person]:
     """People through whom an account's contact runs: `(via P)` entries and meeting attendees,
     newest first, then the most contacts, then by name."""
-    rec = ctx.resolve(name)
+    rec = ctx.resolve(name, reading=True)
     own_names = {fold(n) for n in rec.names()}
     people: dict[str, Person] = {}
 

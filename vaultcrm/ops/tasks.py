@@ -27,11 +27,12 @@ class TaskRow:
     task: TaskRecord
 
 
-def task_rows(ctx: Context, name: str | None) -> list[TaskRow]:
+def task_rows(ctx: Context, name: str | None, *, reading: bool = False) -> list[TaskRow]:
     """Every task of NAME (and the notes filed under it), numbered together; else every task of
-    the vault, numbered within each note."""
+    the vault, numbered within each note. `reading`: a listing, which may take the live note among
+    archived copies (an edit never does)."""
     if name:
-        pairs = [(r, t) for r in belonging(ctx, ctx.resolve(name)) for t in r.tasks]
+        pairs = [(r, t) for r in belonging(ctx, ctx.resolve(name, reading=reading)) for t in r.tasks]
         return [TaskRow(r, n, t) for n, (r, t) in enumerate(pairs, 1)]
     return [TaskRow(r, i, t) for r in ctx.records for i, t in enumerate(r.tasks, 1)]
 
@@ -45,7 +46,7 @@ def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_
         wanted = status_matcher(ctx.config.tasks, statuses)
     horizon = ctx.today + timedelta(days=due_within) if due_within is not None else None
     out = []
-    for row in task_rows(ctx, name):
+    for row in task_rows(ctx, name, reading=True):
         t = row.task
         due = iso_date(t.due)
         if not wanted(t):

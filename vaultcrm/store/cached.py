@@ -75,7 +75,9 @@ def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
     meta = {k: getattr(rec, k) for k in META}
     heavy = {"properties": rec.properties, "entries": [e.__dict__ for e in rec.entries],
              "tasks": [t.__dict__ for t in rec.tasks]}
-    links = sorted(rec.link_keys()) if rec.error is None and config.is_meeting(rec.kind) else []
+    # what can date an account through a link: meeting notes, and dated notes filed by `account:`
+    dates_links = config.is_meeting(rec.kind) or bool(rec.note_date and rec.dating.get("accounts"))
+    links = sorted(rec.link_keys()) if rec.error is None and dates_links else []
     return (*(getattr(rec, k) for k in SCALAR), json.dumps(rec.dating, ensure_ascii=False),
             json.dumps(meta, ensure_ascii=False),
             json.dumps(heavy, ensure_ascii=False), sorted(rec.name_keys()), links)

@@ -20,13 +20,14 @@ from typing import Any
 
 from vaultcrm import __version__
 from vaultcrm.config import Config
+from vaultcrm.model.exclusion import Exclusion
 from vaultcrm.model.records import NoteRecord
 from vaultcrm.store.cached import (CACHE_FILE, COLUMNS, HEAVY_AT, CachedRecord, HeavySource, from_row, note_row,
                                    read_one)
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import FileInfo, Vault
 
-SCHEMA = 15  # bump whenever what a record holds changes (task ids, link keys)
+SCHEMA = 16  # bump whenever what a record holds changes (task ids, link keys)
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -40,6 +41,7 @@ class Scan:
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     parsed: int = 0  # how many notes this run had to read and parse
     link_rows: list[tuple[str, str]] | None = None  # (link key, meeting path) from the cache, if on
+    excluded: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): not notes of the vault
 
     @property
     def ok(self) -> list[NoteRecord]:
@@ -169,7 +171,28 @@ class _Reading:
 
 
 def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | None) -> Scan | None:
-    listing = vault.list_notes()
+    listing, excluded = _split(vault.list_notes(), config)
+    scan = _sync_listed(vault, config, progress, focus, listing)
+    if scan is not None:
+        scan.excluded = excluded
+    return scan
+
+
+def _split(listing: list[FileInfo], config: Config) -> tuple[list[FileInfo], list[tuple[str, str]]]:
+    """(the notes, the excluded files with their reason): excluded notes are never read or cached."""
+    rules = Exclusion.of(config)
+    kept, excluded = [], []
+    for info in listing:
+        why = rules.reason(info.path)
+        if why is None:
+            kept.append(info)
+        else:
+            excluded.append((info.path, why))
+    return kept, excluded
+
+
+def _sync_listed(vault: Vault, config: Config, progress: Progress | None, focus: str | None,
+                 listing: list[FileInfo]) -> Scan | None:
     db = _connect(vault, config)
     if db is None and focus is not None:
         return None

@@ -24,16 +24,41 @@ def load_config(root: Path) -> Config:
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {CONFIG_FILE}: {exc}", path=CONFIG_FILE) from None
         config = from_settings(data)
-    return replace(config, tasks=load_task_settings(root))
+    return replace(config, tasks=load_task_settings(root), ignore_filters=_ignore_filters(root),
+                   template_folders=_template_folders(root))
+
+
+def _json(path: Path) -> object:
+    """A JSON settings file of Obsidian or a plugin, or None: a file Obsidian could not read
+    either means its defaults apply."""
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _ignore_filters(root: Path) -> tuple[str, ...]:
+    """Obsidian's "Excluded files" (Settings → Files and links), as `app.json` stores them."""
+    data = _json(root / ".obsidian" / "app.json")
+    filters = data.get("userIgnoreFilters") if isinstance(data, dict) else None
+    return tuple(f for f in filters if isinstance(f, str) and f) if isinstance(filters, list) else ()
+
+
+def _template_folders(root: Path) -> tuple[str, ...]:
+    """The folders the Templates core plugin and Templater take templates from."""
+    out = []
+    for rel, key in ((".obsidian/templates.json", "folder"),
+                     (".obsidian/plugins/templater-obsidian/data.json", "templates_folder")):
+        data = _json(root / rel)
+        value = data.get(key) if isinstance(data, dict) else None
+        if isinstance(value, str) and value.strip("/ "):
+            out.append(value.strip("/ "))
+    return tuple(out)
 
 
 def load_task_settings(root: Path) -> TaskSettings:
     """The vault's Obsidian Tasks settings (statuses, global filter, task format), else Tasks'
     defaults. A settings file Obsidian itself could not read means Tasks runs on its defaults too."""
-    import json
-
-    try:
-        data = json.loads((root / TASKS_PLUGIN_DATA).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return TaskSettings()
-    return tasks_from_plugin_data(data)
+    return tasks_from_plugin_data(_json(root / TASKS_PLUGIN_DATA))
