@@ -131,6 +131,31 @@ def test_interactions_date_their_account_and_are_not_accounts(tmp_path: Path) ->
     assert titles(root, "list", "--kind", "customer") == ["2026-01-05 Initech", "Acme", "Globex"]
 
 
+def test_list_json_counts_each_accounts_interactions(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", INTERACTIONS)
+    rows = json.loads(invoke(["--vault", str(root), "list", "--json"]).stdout)
+    counts = {row["path"]: row["interactions"] for row in rows}
+    assert counts["Customers/Acme/Acme.md"] == 1 and counts["Customers/Globex.md"] == 2
+    assert counts["Customers/2026-01-05 Initech.md"] == 0
+    assert counts["Calls/2026-10-31 Globex email.md"] is None  # not an account: no count
+
+
+def test_agenda_shows_accounts_already_stale_most_overdue_first(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        "Customers/Late.md": account("2026-10-01", extra="cadence: 30\n"),      # 52 days: 22 past its cadence
+        "Customers/Later.md": account("2026-08-01", extra="cadence: 30\n"),     # 113 days: 83 past
+        "Customers/Soon.md": account("2026-10-25", extra="cadence: 30\n"),      # stale on 11-25: going stale
+        "Customers/Fresh.md": account("2026-11-20", extra="cadence: 30\n"),
+        "Customers/Never.md": "---\ntype: customer\n---\n# Never\n",        # no day to be late from
+    })
+    data = json.loads(invoke(["--vault", str(root), "agenda", "--json"]).stdout)
+    assert [(r["title"], r["days_overdue"], r["stale_on"]) for r in data["stale_now"]] == \
+        [("Later", 83, "2026-09-01"), ("Late", 22, "2026-11-01")]  # last + cadence + 1 day
+    assert [r["title"] for r in data["going_stale"]] == ["Soon"]
+    r = invoke(["--vault", str(root), "agenda"])
+    assert "Stale now" in r.stdout and "Later" in r.stdout
+
+
 def test_doctor_names_interactions_typed_as_accounts(tmp_path: Path) -> None:
     root = make_vault(tmp_path / "v", INTERACTIONS)
     r = invoke(["--vault", str(root), "doctor", "--json"])

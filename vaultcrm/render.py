@@ -46,6 +46,12 @@ def note_dict(rec: Any, last: Any = None) -> dict[str, Any]:
             "tags": rec.tags, "aliases": rec.aliases}
 
 
+def listed_dict(n: Any, *, columns: bool = True) -> dict[str, Any]:
+    """A row of `list` (an `ops.notes.ListedNote`): the note, plus the extra columns asked for (JSON
+    prints whole records, which hold every property already)."""
+    return {**note_dict(n.record, n.last_contact), "interactions": n.interactions, **(n.fields if columns else {})}
+
+
 def show_dict(view: Any) -> dict[str, Any]:
     d = note_dict(view.record, view.last_contact)
     d["last_contact_source"] = view.last_contact.source
@@ -76,7 +82,8 @@ def timeline_dict(row: Any) -> dict[str, Any]:
 
 def agenda_dict(a: Any) -> dict[str, Any]:
     return {"overdue": [task_row_dict(r) for r in a.overdue], "due_soon": [task_row_dict(r) for r in a.due_soon],
-            "going_stale": [stale_dict(r) for r in a.going_stale]}
+            "going_stale": [stale_dict(r) for r in a.going_stale],
+            "stale_now": [{**stale_dict(r), "days_overdue": r.overdue_days} for r in a.stale_now]}
 
 
 def person_dict(p: Any) -> dict[str, Any]:
@@ -107,6 +114,8 @@ TASK_TABLE: TableSpec = (["number", "id", "status", "due", "text", "title", "pat
                          ["#", "Id", "Status", "Due", "Task", "Note", "Path", "Line"])
 AGENDA_TASK_TABLE: TableSpec = (["id", "due", "text", "title", "path"], ["Id", "Due", "Task", "Note", "Path"])
 AGENDA_STALE_TABLE: TableSpec = (["title", "last_contact", "stale_on", "path"], ["Title", "Last contact", "Stale on", "Path"])
+AGENDA_LATE_TABLE: TableSpec = (["title", "last_contact", "days_overdue", "path"],
+                                ["Title", "Last contact", "Days overdue", "Path"])
 TIMELINE_TABLE: TableSpec = (["date", "account", "text", "via", "path"], ["Date", "Account", "Entry", "Via", "Path"])
 WHO_TABLE: TableSpec = (["name", "last", "count", "sources"], ["Person", "Last", "Count", "Seen in"])
 DOCTOR_TABLE: TableSpec = (["path", "line", "code", "message", "fix"], ["Path", "Line", "Code", "Problem", "Fixable"])

@@ -77,11 +77,8 @@ def list_(
     ctx = context()
     listed = notes.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort, columns=picked)
     warn_all(ctx)
-    if fmt is Fmt.json:
-        emit_rows(fmt, [render.note_dict(n.record, n.last_contact) for n in listed], render.LIST_TABLE)
-        return
-    rows = [{**render.note_dict(n.record, n.last_contact), **n.fields} for n in listed]
-    emit_rows(fmt, rows, render.list_table(picked))
+    rows = [render.listed_dict(n, columns=fmt is not Fmt.json) for n in listed]
+    emit_rows(fmt, rows, render.LIST_TABLE if fmt is Fmt.json else render.list_table(picked))
 
 
 def _column_names(text: str | None) -> list[str]:

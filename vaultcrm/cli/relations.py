@@ -36,7 +36,7 @@ def agenda(
     days: Annotated[int, typer.Option("--days", min=0, max=36500, help="Look ahead DAYS.")] = 7,
     json_: JsonOpt = False,
 ) -> None:
-    """Overdue tasks, tasks due soon, and accounts going stale within DAYS."""
+    """Overdue tasks, tasks due soon, accounts already stale, and accounts going stale within DAYS."""
     from vaultcrm import render
     from vaultcrm.ops import relations
 
@@ -49,6 +49,7 @@ def agenda(
     shown = console()
     for key, title, (columns, headers) in (("overdue", "Overdue", render.AGENDA_TASK_TABLE),
                                            ("due_soon", f"Due within {days} days", render.AGENDA_TASK_TABLE),
+                                           ("stale_now", "Stale now", render.AGENDA_LATE_TABLE),
                                            ("going_stale", f"Going stale within {days} days",
                                             render.AGENDA_STALE_TABLE)):
         shown.print(render.table(title, headers, [[d[c] for c in columns] for d in data[key]]))

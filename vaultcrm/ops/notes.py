@@ -94,6 +94,7 @@ class ListedNote:
     record: NoteRecord
     last_contact: LastContact
     fields: dict[str, Any] = field(default_factory=dict)
+    interactions: int | None = None  # an account's dated notes (meetings, calls); None for other notes
 
 
 def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (), where: Sequence[str] = (),
@@ -119,7 +120,8 @@ def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (
     for c in columns:
         _check_known(ctx, rows, c, "column")
     extra = [c for c in columns if c not in query.BUILTIN_FIELDS]
-    return [ListedNote(r, effective_last_contact(ctx, r), {c: value(r, c) for c in extra}) for r in rows]
+    return [ListedNote(r, effective_last_contact(ctx, r), {c: value(r, c) for c in extra},
+                       len(scope.interactions_of(ctx, r)) if scope.is_account(ctx, r) else None) for r in rows]
 
 
 def _interaction_listed_as_account(ctx: Context, rec: NoteRecord) -> bool:

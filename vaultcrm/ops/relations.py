@@ -25,6 +25,11 @@ class StaleRow:
     due: date | None  # the day the account goes (or went) stale
     interactions: int = 0  # dated notes filed under it (meetings, calls), whatever their type
 
+    @property
+    def overdue_days(self) -> int:
+        """Days past the cadence: 1 on the first stale day (`due`), 0 or less while not stale."""
+        return (self.days or 0) - self.cadence
+
 
 def accounts(ctx: Context, kind: str | None = None) -> list[NoteRecord]:
     """The accounts (of one kind): never the interactions filed under them, whatever their type."""
@@ -62,6 +67,7 @@ class Agenda:
     overdue: list[TaskRow]
     due_soon: list[TaskRow]
     going_stale: list[StaleRow]
+    stale_now: list[StaleRow] = field(default_factory=list)  # already past their cadence, most overdue first
 
 
 def agenda(ctx: Context, *, days: int = 7) -> Agenda:
@@ -74,7 +80,11 @@ def agenda(ctx: Context, *, days: int = 7) -> Agenda:
     soon = sorted((r for d, r in dated if d is not None and ctx.today <= d <= horizon), key=key)
     going = [r for r in account_rows(ctx) if r.due is not None and ctx.today < r.due <= horizon]
     going.sort(key=lambda r: (r.due, fold(r.record.title), r.record.path))
-    return Agenda(overdue, soon, going)
+    # The same rows as `stale` (without the never-contacted ones, which have no day to be late from):
+    # an agenda that only warns about what will go stale hides the accounts that already have.
+    late = stale(ctx, known=True)
+    late.sort(key=lambda r: (-r.overdue_days, fold(r.record.title), r.record.path))
+    return Agenda(overdue, soon, going, late)
 
 
 @dataclass
