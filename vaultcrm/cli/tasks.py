@@ -80,7 +80,8 @@ def task_done(args: TaskArgs, dry_run: DryRun = False) -> None:
 
 @task_app.command("undo")
 def task_undo(args: TaskArgs, dry_run: DryRun = False) -> None:
-    """Reopen a done task ([ ] and its ✅ date removed)."""
+    """Reopen a done task: the status it had before `task done` (else Tasks' toggle), its ✅ date
+    removed, and the next occurrence `task done` added, if unchanged."""
     from vaultcrm.ops import tasks
 
     name, match = _split_match(args)

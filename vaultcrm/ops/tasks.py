@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from vaultcrm.config import STATUS_TYPES, TaskSettings
+from vaultcrm.config import OPEN_TYPES, STATUS_TYPES, TaskSettings
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import Ambiguous, NotFound, UsageError, VaultCRMError
 from vaultcrm.model import edits, taskline
-from vaultcrm.model.note import Note, strip_eol
+from vaultcrm.model.note import Note, eol, strip_eol
 from vaultcrm.model.records import NoteRecord, TaskRecord, fold, tasks_of
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
 from vaultcrm.ops.writes import EditResult, edit_note
+from vaultcrm.store import journal
+from vaultcrm.store.vault import digest
 
 
 @dataclass
@@ -89,12 +91,40 @@ def task_add(ctx: Context, name: str, text: str, *, due: date | None = None, dry
 
 def task_done(ctx: Context, name: str | None, match: str, *, dry_run: bool = False) -> EditResult:
     row = _one_task(ctx, name, match, want_open=True)
-    return _edit_task(ctx, row, done=True, dry_run=dry_run)
+    return _edit_task(ctx, row, dry_run=dry_run)
 
 
 def task_undo(ctx: Context, name: str | None, match: str, *, dry_run: bool = False) -> EditResult:
+    """Reopen a done task: the reverse of the `task done` that ticked it, when the journal holds it
+    (the line's old status back, and the next occurrence it inserted taken away if still unchanged);
+    else Tasks' toggle (the DONE status's next status, the done date removed)."""
     row = _one_task(ctx, name, match, want_open=False)
-    return _edit_task(ctx, row, done=False, dry_run=dry_run)
+    path, settings = row.note.path, ctx.config.tasks
+    notes: list[str] = []
+
+    def fn(note: Note) -> Note:
+        current = _current(note, path, row.task.id, settings)
+        index = current.line
+        found = _done_by(ctx, path, current)
+        if found is None:
+            if current.recurrence:
+                notes.append("warning: no `task done` of this line in the journal; any next occurrence was left")
+            return edits.replace_line(note, index, _toggled_back(current, settings))
+        ending = eol(note.lines[index])
+        if found.inserted is None:
+            return edits.replace_line(note, index, found.old)
+        if index > 0 and note.lines[index - 1] == found.inserted + (ending or note.newline):
+            notes.append(f"removed its next occurrence (line {index}), which `task done` had added")
+            return note.splice(index - 1, index + 1, [found.old + ending])
+        notes.append("warning: the next occurrence `task done` added above it was changed or moved since, "
+                     "so it was left in place")
+        return edits.replace_line(note, index, found.old)
+
+    result = edit_note(ctx, path, fn, command=f"task undo {row.task.text[:40]}",
+                       message=f"reopened: {row.task.text[:70]} ({path}:{row.task.line})", dry_run=dry_run)
+    if notes and result.changes:
+        result.message += "; " + "; ".join(notes)
+    return result
 
 
 # ---- finding the one task a command means -------------------------------------------------------
@@ -135,26 +165,79 @@ def _one_task(ctx: Context, name: str | None, match: str, *, want_open: bool) ->
                         line=found[0].task.line)
 
 
-def _edit_task(ctx: Context, row: TaskRow, *, done: bool, dry_run: bool) -> EditResult:
+def _current(note: Note, path: str, task_id: str, settings: TaskSettings) -> taskline.Task:
+    """The task `task_id` as the note holds it now (its `line` 0-based), or an error if it is gone."""
+    t = {t.id: t for t in tasks_of(note, settings)}.get(task_id)
+    if t is None:
+        raise VaultCRMError("the task changed on disk since it was listed; run the command again", path=path)
+    index = t.line - 1
+    parsed = taskline.parse_task(strip_eol(note.lines[index]), index, settings)
+    assert parsed is not None
+    return parsed
+
+
+def _edit_task(ctx: Context, row: TaskRow, *, dry_run: bool) -> EditResult:
     path, task_id, settings = row.note.path, row.task.id, ctx.config.tasks
 
     def fn(note: Note) -> Note:
-        current = {t.id: t for t in tasks_of(note, settings)}
-        t = current.get(task_id)
-        if t is None:
-            raise VaultCRMError("the task changed on disk since it was listed; run the command again", path=path)
-        index = t.line - 1
-        parsed = taskline.parse_task(strip_eol(note.lines[index]), index, settings)
-        assert parsed is not None
-        if done:
-            above = taskline.next_occurrence(parsed, ctx.today, settings)
-            return edits.replace_line(note, index, taskline.tick(parsed, ctx.today, settings), insert_above=above)
-        return edits.replace_line(note, index, taskline.untick(parsed, settings))
+        parsed = _current(note, path, task_id, settings)
+        above = taskline.next_occurrence(parsed, ctx.today, settings)
+        return edits.replace_line(note, parsed.line, taskline.tick(parsed, ctx.today, settings), insert_above=above)
 
-    verb = "done" if done else "reopened"
-    message = f"{verb}: {row.task.text[:70]} ({path}:{row.task.line})"
+    message = f"done: {row.task.text[:70]} ({path}:{row.task.line})"
     parsed = taskline.parse_task(row.task.raw, 0, settings)
-    if done and parsed is not None and parsed.recurrence and taskline.next_occurrence(parsed, ctx.today, settings) is None:
+    if parsed is not None and parsed.recurrence and taskline.next_occurrence(parsed, ctx.today, settings) is None:
         message += f"; warning: cannot compute the next occurrence of '🔁 {parsed.recurrence}', none was added"
-    return edit_note(ctx, path, fn, command=f"task {'done' if done else 'undo'} {row.task.text[:40]}",
-                     message=message, dry_run=dry_run)
+    return edit_note(ctx, path, fn, command=f"task done {row.task.text[:40]}", message=message, dry_run=dry_run)
+
+
+# ---- taking a `task done` back ------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Ticked:
+    """What a journaled `task done` found and added: the line before it was ticked, and the next
+    occurrence it inserted above it (None: not a recurring task)."""
+
+    old: str
+    inserted: str | None
+
+
+def _done_befores(ctx: Context, path: str) -> Iterator[tuple[Note, str, float]]:
+    """(the note before, the hash of the text it left, when) of each `task done` of `path` still in
+    effect, newest first."""
+    for entry in reversed(journal.entries(ctx.vault)):
+        if entry.undone or not entry.command.startswith("task done "):
+            continue
+        for f in entry.files:
+            if f.get("path") != path or f.get("moved_to") or not isinstance(f.get("before"), str):
+                continue
+            try:
+                yield Note.parse(f["before"], path), f.get("after_hash"), entry.time
+            except VaultCRMError:  # a journal entry vaultcrm cannot read back tells nothing
+                continue
+
+
+def _done_by(ctx: Context, path: str, current: taskline.Task) -> _Ticked | None:
+    """The latest journaled `task done` whose ticked line is exactly `current`'s line: the line it
+    ticked, and what it inserted. The journal keeps the text before and the hash of the text after,
+    so the `task done` is replayed on a line that ticks to `current` and must give that hash."""
+    settings = ctx.config.tasks
+    for was, after_hash, when in _done_befores(ctx, path):
+        day = iso_date(current.dates.get("done")) or date.fromtimestamp(when)
+        for i, line in enumerate(was.lines):
+            old = taskline.parse_task(strip_eol(line), i, settings)
+            if old is None or not old.open or taskline.tick(old, day, settings) != current.raw:
+                continue
+            inserted = taskline.next_occurrence(old, day, settings)
+            if digest(edits.replace_line(was, i, current.raw, insert_above=inserted).render()) == after_hash:
+                return _Ticked(old.raw, inserted)
+    return None
+
+
+def _toggled_back(task: taskline.Task, settings: TaskSettings) -> str:
+    """The line as Tasks' toggle reopens it: the DONE status's next status (unless that is not an
+    open one: then the first TODO status), and the done date removed; every other byte kept."""
+    nxt = settings.status(task.status).next_symbol
+    symbol = nxt if settings.status(nxt).type in OPEN_TYPES else settings.todo_symbol()
+    line = taskline.untick(task, settings)
+    at = line.index("[", len(task.indent) + len(task.marker)) + 1  # the checkbox follows the marker
+    return line[:at] + symbol + line[at + 1:]
