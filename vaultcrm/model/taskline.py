@@ -27,6 +27,7 @@ _DATE = r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
 _ID = r"[a-zA-Z0-9_-]+"
 PRIORITY_NAMES = {"🔺": "highest", "⏫": "high", "🔼": "medium", "🔽": "low", "⏬": "lowest"}
 DATE_FIELDS = ("due", "scheduled", "start", "created", "done", "cancelled")
+ON_COMPLETION = {"delete": "delete", "keep": "keep"}  # any other 🏁 value is read, but is no action
 _MAX_RUNS = 20  # Tasks' own failsafe: it stops after 21 passes over the line
 
 
@@ -142,9 +143,10 @@ def parse_task(text: str, line: int = 0, settings: TaskSettings = DEFAULT_SETTIN
         dates={k: found[k] for k in DATE_FIELDS if k in found},
         priority=PRIORITY_NAMES.get(found.get("priority", ""), found.get("priority") or "none"),
         recurrence=recurrence if recurrence and recurrence.lower().startswith("every") else None,
-        tags=[t[1:] for t in _TAG.findall(body)], id=found.get("id", ""),
+        tags=_tags(body, settings), id=found.get("id", ""),
         depends_on=[d for d in re.sub(" ", "", found.get("depends_on", "")).split(",") if d],
-        on_completion=found.get("on_completion", "").lower(), block_id=block[0].strip() if block else "", raw=text,
+        on_completion=ON_COMPLETION.get(found.get("on_completion", "").lower(), ""),
+        block_id=block[0].strip() if block else "", raw=text,
     )
 
 
@@ -167,6 +169,11 @@ def read_fields(body: str, fields: tuple[Field, ...] = EMOJI_FIELDS) -> tuple[di
         if not matched:
             break
     return found, " ".join([body, *tags]) if tags else body
+
+
+def _tags(description: str, settings: TaskSettings) -> list[str]:
+    """The description's tags (without `#`) as Tasks reads them: the global filter is not one of them."""
+    return [t[1:] for t in _TAG.findall(description) if t != settings.global_filter]
 
 
 def _without_filter(text: str, settings: TaskSettings) -> str:
