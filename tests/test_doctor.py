@@ -263,3 +263,15 @@ def test_doctor_fix_dry_run_prints_only_a_diff_or_one_json_document(run) -> None
     assert r.stdout.startswith("--- a/") and "┃" not in r.stdout  # no findings table mixed in
     data = _json.loads(run("doctor", "--fix", "--dry-run", "--json").stdout)
     assert data["dry_run"] is True and data["diff"] == r.stdout and isinstance(data["findings"], list)
+
+
+def test_a_near_duplicate_is_reported_once_against_the_first_item_like_it() -> None:
+    from vaultcrm.model.note import Note
+
+    note = Note.parse("## Notes\n- Send the pricing deck to Jane Smith\n- Renewal call booked for March\n"
+                      "- Send the pricing deck to Jane Smyth\n- Send the pricing deck to Jane Smithe\n"
+                      "- [ ] Send the pricing deck to Jane Smith\n", "N.md")
+    found = [(later.start, earlier.start, round(r, 4)) for later, earlier, r in units.near_duplicates(note, 1, 6)]
+    # "send the pricing deck to jane smith" (35 chars) and "…smyth" share 34: 2·34/70; "…smithe" (36)
+    # shares 35: 2·35/71. A task is never compared (a recurring task's instances look alike).
+    assert found == [(3, 1, round(68 / 70, 4)), (4, 1, round(70 / 71, 4))]

@@ -703,3 +703,34 @@ def test_the_sweep_helper_follows_the_grammar():
     assert due_at_the_end("- [ ] Call 📅 2026-01-02 for Bob") is None
     assert due_at_the_end("- [ ] Call 📅 2026-01-01 📅 2026-01-02") is None  # two: not judged
     assert date.fromisoformat(due_at_the_end("- [ ] Call 📅️2026-01-02") or "") == date(2026, 1, 2)
+
+
+# ---- the quick test that units and doctor use to set tasks apart from other bullets ----------------
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from vaultcrm.model.taskline import is_task  # noqa: E402
+
+FILTERED = TaskSettings(global_filter="#task")
+LINE = st.text(alphabet=st.sampled_from(list(" \t-*+1.)[]xX/?>#task📅 2026-01-02\u00a0")), max_size=30)
+
+
+@given(LINE)
+def test_is_task_agrees_with_parse_task(line: str) -> None:
+    for settings in (EMOJI, FILTERED):
+        assert is_task(line, settings) == (parse_task(line, 0, settings) is not None)
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("- [ ] call", True), ("  * [x] done", True), ("> - [/] quoted", True), ("1. [-] numbered", True),
+    ("- [] no status", False), ("- [ ]no space", False), ("- call", False), ("[ ] no marker", False),
+])
+def test_is_task_on_hand_picked_lines(line: str, expected: bool) -> None:
+    assert is_task(line) is expected
+
+
+@needs_corpus
+def test_is_task_agrees_with_parse_task_on_every_corpus_line() -> None:
+    lines = [ln for p in corpus_notes() for ln in p.read_text(encoding="utf-8", errors="replace").splitlines()]
+    assert len(lines) > 1000
+    assert [ln for ln in lines if is_task(ln) != (parse_task(ln) is not None)] == []

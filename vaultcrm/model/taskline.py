@@ -121,6 +121,14 @@ class Task:
         return self.status_type in OPEN_TYPES
 
 
+def is_task(text: str, settings: TaskSettings = DEFAULT_SETTINGS) -> bool:
+    """Whether `parse_task` would find a task, without reading its fields (callers that only sort
+    tasks from other bullets run this on every item of a vault)."""
+    m = _TASK.match(text)
+    return bool(m) and settings.status(m["status"]).type != "NON_TASK" and \
+        (not settings.global_filter or settings.global_filter in m["rest"])
+
+
 def parse_task(text: str, line: int = 0, settings: TaskSettings = DEFAULT_SETTINGS) -> Task | None:
     """The task on `text`, or None: not a checkbox item, a NON_TASK status, or (with a global
     filter) a line that does not hold the filter."""
