@@ -674,9 +674,9 @@ def test_a_meeting_links_its_account_so_that_the_link_names_that_note_alone(run,
     r = run("new", "meeting", "Pricing sync", "--account", "Customers/OpenAI.md")
     assert r.exit_code == 0, r.stderr
     text = (vault / "Meetings" / "2026-11-22 Pricing sync.md").read_text()
-    assert 'account: "[[Customers/OpenAI]]"' in text  # "OpenAI" is also Inbox/OpenAI.md
+    assert 'account: "[[Customers/OpenAI|OpenAI]]"' in text  # "OpenAI" is also Inbox/OpenAI.md; shown as its name
     r = run("new", "meeting", "Pilot review", "--account", "Anthropic")
-    assert 'account: "[[Customers/Anthropic/README]]"' in (vault / "Meetings" / "2026-11-22 Pilot review.md").read_text()
+    assert 'account: "[[Customers/Anthropic/README|Anthropic]]"' in (vault / "Meetings" / "2026-11-22 Pilot review.md").read_text()
     assert run("new", "meeting", "Renewal", "--account", "Acme Corp").exit_code == 0
     assert 'account: "[[Acme Corp]]"' in (vault / "Meetings" / "2026-11-22 Renewal.md").read_text()
     inbox = json.loads(run("show", "Inbox/OpenAI.md", "--json").stdout)

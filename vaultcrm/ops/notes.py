@@ -13,7 +13,7 @@ from vaultcrm.errors import Ambiguous, InvalidNote, OutsideVault, UsageError, Va
 from vaultcrm.model import edits, grammar, keys, tasksquery
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import NoteRecord, TaskRecord, entries_of
-from vaultcrm.ops import contact, scope
+from vaultcrm.ops import contact, layout, scope
 from vaultcrm.ops.contact import LastContact, effective_last_contact
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
@@ -244,8 +244,7 @@ def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, 
     stem = title
     if ctx.config.is_meeting(canonical) and not re.match(r"\d{4}-\d{2}-\d{2}", title):
         stem = f"{ctx.today.isoformat()} {title}"
-    target_folder = folder if folder is not None else ctx.config.folder_for(canonical)
-    rel = f"{target_folder.rstrip('/')}/{stem}.md" if target_folder.strip("/") else f"{stem}.md"  # /abs refused below
+    rel = layout.new_path(ctx, canonical, stem, folder=folder)  # names too long refused before any stat
     check_relative(rel)
     ctx.vault.abspath(rel)
     if ctx.vault.exists(rel):
@@ -254,12 +253,19 @@ def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, 
     if same_name and not ctx.config.is_meeting(canonical):
         raise VaultCRMError(f"a note named {title!r} already exists ({', '.join(r.path for r in same_name)}); "
                             "nothing written")
-    account_link = query.link_name(ctx.scan.records, ctx.resolve(account)) if account else None
+    account_link = _account_link(ctx, ctx.resolve(account)) if account else None
     text = templates.render(ctx.vault, canonical, title=title, today=ctx.today, account=account_link)
     return apply_changes(ctx, [Change(rel, None, text)], f"new {canonical} {title}", dry_run=dry_run,
                          message=f"created {rel}", data={"path": rel})
 
 
+def _account_link(ctx: Context, rec: NoteRecord) -> str:
+    """What a new meeting writes inside [[…]] for its account: the link that reaches that note alone,
+    shown as the account's name (`Customers/Acme/README|Acme`) when the link text is not that name."""
+    link = query.link_name(ctx.scan.records, rec)
+    if link == rec.title or re.search(r"[|\[\]\n]", rec.title):  # such a name cannot be a link's alias
+        return link
+    return f"{link}|{rec.title}"
 
 
 def reindex(ctx: Context, *, rebuild: bool = False) -> dict[str, int]:

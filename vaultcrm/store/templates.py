@@ -91,11 +91,12 @@ created: '{{date}}'
 BUILTIN = {"customer": CUSTOMER, "prospect": CUSTOMER, "partner": CUSTOMER, "person": PERSON,
            "meeting": MEETING}
 _SAFE_KIND = re.compile(r"[A-Za-z0-9_-]+")
+_KIND_MAX = 255 - len(".md")  # bytes: the kind names its template file, KIND.md
 
 
 def source(vault: Vault, kind: str) -> str:
     """The template text for a kind: the vault's own if it has one, else the built-in."""
-    if _SAFE_KIND.fullmatch(kind):
+    if _SAFE_KIND.fullmatch(kind) and len(kind.encode()) <= _KIND_MAX:  # a longer name could not be a file
         own = vault.state_dir / "templates" / f"{kind}.md"
         if own.is_file() and own.resolve().is_relative_to(vault.root):
             data = own.read_bytes()
@@ -108,6 +109,9 @@ def render(vault: Vault, kind: str, *, title: str, today: date, account: str | N
 
     if not re.fullmatch(r"\w[\w -]*", kind):  # it lands in the frontmatter and names a template file
         raise UsageError(f"{kind!r} is not a kind: use letters, digits, spaces, - and _")
+    if len(kind.encode()) > _KIND_MAX:
+        raise UsageError(f"a kind may be at most {_KIND_MAX} bytes long (it names its template, KIND.md); "
+                         f"this one is {len(kind.encode())}")
     account_value = json.dumps(f"[[{account}]]", ensure_ascii=False) if account else "''"
     values = {"title": title, "date": today.isoformat(), "kind": _yaml_scalar(kind), "account": account_value}
     text = source(vault, kind)
