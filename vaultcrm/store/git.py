@@ -7,20 +7,27 @@ the edit (the user's own uncommitted work in the same note), only vaultcrm's cha
 onto HEAD's version (`git merge-file`), so the user's work stays uncommitted. Afterwards the
 user's index entry for such a file moves to the new commit only if it was unstaged (equal to
 the old HEAD), so `git status` shows exactly what it showed before, minus vaultcrm's edit.
+
+The repository is untrusted input like the rest of the vault (a synced `.git/` can name programs
+and point elsewhere): `open_repository` refuses one that reaches outside the vault, and every git
+command runs with the options and environment `gitguard` gives, so no program it names runs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from vaultcrm.errors import VaultCRMError
+from vaultcrm.errors import UsageError, VaultCRMError
+from vaultcrm.store import gitguard
 from vaultcrm.store.vault import Vault
 
 
@@ -35,34 +42,86 @@ class GitError(VaultCRMError):
     """git failed after the edit was written: the edit stands (and is journaled), the commit does not."""
 
 
-# A vault's .git/ may arrive through a sync service: its hooks (reference-transaction runs on
-# update-ref) and an fsmonitor command are programs, so vaultcrm's plumbing never runs them.
-SAFE = ("-c", "core.hooksPath=/dev/null", "-c", "core.fsmonitor=false")
+@dataclass(frozen=True)
+class Repo:
+    """A repository vaultcrm may commit in, and the options and environment every git command in it
+    runs with (see `gitguard`: no program the repository names runs)."""
+
+    top: str  # the work tree
+    git_dir: str
+    prefix: str  # the vault's folder inside the work tree, `` or `notes/`
+    options: tuple[str, ...]
+    env: Mapping[str, str]
 
 
-def _git(root: str, *args: str, env: dict[str, str] | None = None, data: bytes | None = None,
+def _run(cwd: str, options: Sequence[str], env: Mapping[str, str], args: Sequence[str],
+         data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """The one place vaultcrm runs a program: git, with an argument list, never a shell."""
+    return subprocess.run(["git", "--no-pager", *options, "-C", cwd, *args], input=data, capture_output=True,
+                          check=False, env=dict(env))
+
+
+def _git(repo: Repo, *args: str, env: dict[str, str] | None = None, data: bytes | None = None,
          check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    r = subprocess.run(["git", *SAFE, "-C", root, *args], input=data, capture_output=True, check=False,
-                       env={**os.environ, **(env or {})})
+    r = _run(repo.top, repo.options, {**repo.env, **(env or {})}, args, data)
     if check and r.returncode != 0:
         err = r.stderr.decode("utf-8", "replace").strip() or r.stdout.decode("utf-8", "replace").strip()
         raise GitError(f"the edit was written but not committed: git {args[0]} failed: {err}")
     return r
 
 
-def is_work_tree(vault: Vault) -> bool:
+@functools.lru_cache(maxsize=1)
+def _version() -> tuple[int, int]:
+    r = _run(".", [], gitguard.environment(os.environ), ["version"])
+    return gitguard.version(r.stdout.decode("utf-8", "replace"))
+
+
+def open_repository(vault: Vault) -> Repo | None:
+    """The repository whose work tree holds the vault, ready to commit in; None when git is missing
+    or the vault is not in a work tree. Raises `OutsideVault` (exit 2) when the repository reaches
+    outside the vault (see `gitguard`), before anything is written."""
     if shutil.which("git") is None:
-        return False
-    r = subprocess.run(["git", *SAFE, "-C", str(vault.root), "rev-parse", "--is-inside-work-tree"],
-                       capture_output=True, text=True, check=False)
-    return r.returncode == 0 and r.stdout.strip() == "true"
+        return None
+    root = str(vault.root)
+    env = gitguard.environment(os.environ)
+    base = gitguard.options()
+    r = _run(root, base, env, ["rev-parse", "--absolute-git-dir", "--git-common-dir", "--show-toplevel",
+                               "--show-prefix", "--is-inside-work-tree"])
+    lines = r.stdout.decode("utf-8", "surrogateescape").split("\n")
+    if r.returncode != 0 or len(lines) < 5 or not lines[2]:
+        return None
+    git_dir, common_dir, top, prefix, inside = lines[:5]
+    layout = gitguard.Layout.real(root, top, git_dir, common_dir)
+    gitguard.check_layout(layout)
+    listing = _run(layout.top, base, env, ["config", "-z", "--list", "--show-origin", "--show-scope"])
+    if listing.returncode != 0:
+        raise UsageError(f"--commit: cannot read the config of the git repository at {layout.git_dir}: "
+                         + listing.stderr.decode("utf-8", "replace").strip(), hint=gitguard.HINT)
+    entries = gitguard.parse_config(listing.stdout)
+    gitguard.check_config(layout, entries)
+    gitguard.check_git_dir(layout)
+    if inside != "true":
+        return None
+    repo = Repo(layout.top, layout.git_dir, prefix, tuple(gitguard.options(entries)), env)
+    if _version() >= gitguard.ATTR_SOURCE_SINCE:  # attributes from the empty tree, not the vault
+        empty = _git(repo, "hash-object", "-w", "-t", "tree", "--stdin", data=b"", check=False)
+        if empty.returncode == 0:  # else the drivers stay switched off by name, which is what counts
+            options = gitguard.options(entries, empty.stdout.decode().strip())
+            repo = Repo(repo.top, repo.git_dir, prefix, tuple(options), env)
+    return repo
 
 
-def _blob(root: str, rev: str | None, path: str) -> tuple[bytes | None, str | None, str | None]:
+def is_work_tree(vault: Vault) -> bool:
+    """Whether `--commit` can commit in the vault's repository; raises `OutsideVault` (exit 2) for
+    a repository reaching outside the vault."""
+    return open_repository(vault) is not None
+
+
+def _blob(repo: Repo, rev: str | None, path: str) -> tuple[bytes | None, str | None, str | None]:
     """(content, blob id, mode) of `path` at `rev`, or Nones when it is not there."""
     if rev is None:
         return None, None, None
-    r = _git(root, "ls-tree", "-z", rev, "--", path, check=False)
+    r = _git(repo, "ls-tree", "-z", rev, "--", path, check=False)
     out = r.stdout.decode("utf-8", "surrogateescape").rstrip("\0")
     if r.returncode != 0 or not out:
         return None, None, None
@@ -70,12 +129,12 @@ def _blob(root: str, rev: str | None, path: str) -> tuple[bytes | None, str | No
     mode, kind, sha = meta.split()
     if kind != "blob":
         return None, None, None
-    return _git(root, "cat-file", "blob", sha).stdout, sha, mode
+    return _git(repo, "cat-file", "blob", sha).stdout, sha, mode
 
 
-def _index_entry(root: str, path: str, env: dict[str, str] | None = None) -> tuple[str, str] | None:
+def _index_entry(repo: Repo, path: str, env: dict[str, str] | None = None) -> tuple[str, str] | None:
     """(mode, blob id) of `path` in an index (stage 0), or None."""
-    r = _git(root, "ls-files", "-s", "-z", "--", path, env=env, check=False)
+    r = _git(repo, "ls-files", "-s", "-z", "--", path, env=env, check=False)
     for rec in r.stdout.decode("utf-8", "surrogateescape").split("\0"):
         if "\t" in rec:
             meta, p = rec.split("\t", 1)
@@ -85,7 +144,7 @@ def _index_entry(root: str, path: str, env: dict[str, str] | None = None) -> tup
     return None
 
 
-def _merge_onto_head(root: str, head: bytes, before: bytes, after: bytes) -> bytes | None:
+def _merge_onto_head(repo: Repo, head: bytes, before: bytes, after: bytes) -> bytes | None:
     """HEAD's content with the change before→after applied, or None if it does not apply cleanly."""
     with tempfile.TemporaryDirectory(prefix="vaultcrm-git-") as tmp:
         files = []
@@ -93,14 +152,14 @@ def _merge_onto_head(root: str, head: bytes, before: bytes, after: bytes) -> byt
             p = Path(tmp) / name
             p.write_bytes(data)
             files.append(str(p))
-        r = _git(root, "merge-file", "-p", *files, check=False)
+        r = _git(repo, "merge-file", "-p", *files, check=False)
         return r.stdout if r.returncode == 0 else None
 
 
 def _targets(changes: Sequence[ChangeLike]) -> list[tuple[str, bytes | None, bytes | None]]:
     """(vault path, content before the edit, content after it) for every path an edit touched."""
     out: list[tuple[str, bytes | None, bytes | None]] = []
-    enc = (lambda t: None if t is None else t.encode("utf-8"))  # noqa: E731
+    enc = (lambda t: None if t is None else t.encode("utf-8"))
     for c in changes:
         if c.moved_to:
             carried = c.after if c.after is not None else c.before
@@ -132,14 +191,14 @@ def _ignore_state(vault: Vault) -> None:
 Update = tuple[str, str | None, str, str | None]
 
 
-def _out(root: str, *args: str, env: dict[str, str] | None = None, data: bytes | None = None) -> str:
+def _out(repo: Repo, *args: str, env: dict[str, str] | None = None, data: bytes | None = None) -> str:
     """The stripped output of a git command that must succeed."""
-    return _git(root, *args, env=env, data=data).stdout.decode().strip()
+    return _git(repo, *args, env=env, data=data).stdout.decode().strip()
 
 
-def _head(top: str) -> str | None:
+def _head(repo: Repo) -> str | None:
     """The commit HEAD names, or None in a repository without commits yet."""
-    r = _git(top, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
+    r = _git(repo, "rev-parse", "--verify", "-q", "HEAD^{commit}", check=False)
     return r.stdout.decode().strip() if r.returncode == 0 else None
 
 
@@ -153,18 +212,17 @@ def _current_targets(vault: Vault, paths: Sequence[str | None]) -> list[tuple[st
 
 
 @contextlib.contextmanager
-def _private_index(top: str, head: str | None) -> Iterator[dict[str, str]]:
+def _private_index(repo: Repo, head: str | None) -> Iterator[dict[str, str]]:
     """The environment of a throwaway index inside the git dir, filled from HEAD; removed afterwards."""
-    git_dir = _out(top, "rev-parse", "--absolute-git-dir")
-    fd, index = tempfile.mkstemp(prefix="vaultcrm-index-", dir=git_dir)
+    fd, index = tempfile.mkstemp(prefix="vaultcrm-index-", dir=repo.git_dir)
     os.close(fd)
     os.unlink(index)  # git wants to create it
     env = {"GIT_INDEX_FILE": index}
     try:
         if head:
-            _git(top, "read-tree", head, env=env)
+            _git(repo, "read-tree", head, env=env)
         else:
-            _git(top, "read-tree", "--empty", env=env)
+            _git(repo, "read-tree", "--empty", env=env)
         yield env
     finally:
         for leftover in (index, index + ".lock"):
@@ -174,7 +232,7 @@ def _private_index(top: str, head: str | None) -> Iterator[dict[str, str]]:
                 pass
 
 
-def _committed_content(top: str, vpath: str, before: bytes | None, after: bytes | None,
+def _committed_content(repo: Repo, vpath: str, before: bytes | None, after: bytes | None,
                        head_data: bytes | None, merge: bool) -> bytes | None:
     """What to commit for one file: the content after the edit, or (when the user had changed the
     file too) HEAD's content with only vaultcrm's change applied; None when the file goes."""
@@ -182,7 +240,7 @@ def _committed_content(top: str, vpath: str, before: bytes | None, after: bytes 
         return after
     if after is None:
         return None
-    new = _merge_onto_head(top, head_data, before, after)
+    new = _merge_onto_head(repo, head_data, before, after)
     if new is None:
         raise GitError(f"the edit was written but not committed: {vpath} has uncommitted changes "
                        "of yours that overlap it; commit them, then commit the note yourself",
@@ -190,47 +248,47 @@ def _committed_content(top: str, vpath: str, before: bytes | None, after: bytes 
     return new
 
 
-def _stage(top: str, env: dict[str, str], prefix: str, head: str | None,
+def _stage(repo: Repo, env: dict[str, str], prefix: str, head: str | None,
            target: tuple[str, bytes | None, bytes | None], merge: bool) -> Update | None:
     """Put one target's committed content into the private index; None when there is nothing to do."""
     vpath, before, after = target
     rpath = prefix + vpath
-    head_data, head_sha, head_mode = _blob(top, head, rpath)
-    new = _committed_content(top, vpath, before, after, head_data, merge)
+    head_data, head_sha, head_mode = _blob(repo, head, rpath)
+    new = _committed_content(repo, vpath, before, after, head_data, merge)
     mode = head_mode or "100644"
     if new is None:
         if head_sha is None:
             return None
-        _git(top, "update-index", "--force-remove", "--", rpath, env=env)
+        _git(repo, "update-index", "--force-remove", "--", rpath, env=env)
         return rpath, None, mode, head_sha
-    sha = _out(top, "hash-object", "-w", "--no-filters", "--stdin", data=new)
-    _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", env=env)
+    sha = _out(repo, "hash-object", "-w", "--no-filters", "--stdin", data=new)
+    _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", env=env)
     return rpath, sha, mode, head_sha
 
 
-def _write_commit(top: str, env: dict[str, str], head: str | None, message: str) -> bool:
+def _write_commit(repo: Repo, env: dict[str, str], head: str | None, message: str) -> bool:
     """Commit the private index on top of HEAD (unsigned) and move HEAD; False when the tree is HEAD's."""
-    tree = _out(top, "write-tree", env=env)
-    if head and tree == _out(top, "rev-parse", f"{head}^{{tree}}"):
+    tree = _out(repo, "write-tree", env=env)
+    if head and tree == _out(repo, "rev-parse", f"{head}^{{tree}}"):
         return False
     args = ["commit-tree", "--no-gpg-sign", tree, "-m", message] + (["-p", head] if head else [])
-    new_commit = _out(top, *args)
-    _git(top, "update-ref", "-m", f"vaultcrm: {message.splitlines()[0]}", "HEAD", new_commit,
+    new_commit = _out(repo, *args)
+    _git(repo, "update-ref", "-m", f"vaultcrm: {message.splitlines()[0]}", "HEAD", new_commit,
          head or "0" * 40)
     return True
 
 
-def _follow_in_user_index(top: str, updates: list[Update]) -> None:
+def _follow_in_user_index(repo: Repo, updates: list[Update]) -> None:
     """In the user's index, entries that were unstaged (equal to the old HEAD) follow the new commit."""
     for rpath, sha, mode, old_sha in updates:
-        entry = _index_entry(top, rpath)
+        entry = _index_entry(repo, rpath)
         was_clean = (entry is None and old_sha is None) or (entry is not None and entry[1] == old_sha)
         if not was_clean:
             continue
         if sha is None:
-            _git(top, "update-index", "--force-remove", "--", rpath, check=False)
+            _git(repo, "update-index", "--force-remove", "--", rpath, check=False)
         else:
-            _git(top, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", check=False)
+            _git(repo, "update-index", "--add", "--cacheinfo", f"{mode},{sha},{rpath}", check=False)
 
 
 def commit(vault: Vault, paths: Sequence[str | None], message: str,
@@ -241,23 +299,24 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
     without them, each path's current content is. Returns False when there is nothing to do
     (not a git work tree, or no difference from HEAD).
     """
-    if not is_work_tree(vault):
+    try:
+        repo = open_repository(vault)
+    except UsageError as e:  # `[git] commit = true` reaches here only after the write
+        raise GitError(f"the edit was written but not committed: {e.message}", hint=e.hint) from e
+    if repo is None:
         return False
-    root = str(vault.root)
     _ignore_state(vault)
-    top = _out(root, "rev-parse", "--show-toplevel")
-    prefix = _out(root, "rev-parse", "--show-prefix")
-    head = _head(top)
+    head = _head(repo)
     targets = _targets(changes) if changes is not None else _current_targets(vault, paths)
     if not targets:
         return False
-    with _private_index(top, head) as env:
+    with _private_index(repo, head) as env:
         updates: list[Update] = []
         for target in targets:
-            staged = _stage(top, env, prefix, head, target, merge=changes is not None)
+            staged = _stage(repo, env, repo.prefix, head, target, merge=changes is not None)
             if staged is not None:
                 updates.append(staged)
-        if not _write_commit(top, env, head, message):
+        if not _write_commit(repo, env, head, message):
             return False
-    _follow_in_user_index(top, updates)
+    _follow_in_user_index(repo, updates)
     return True
