@@ -249,8 +249,9 @@ def unexpanded_templates(text: str) -> list[tuple[str, int, str]]:
         return []
     import yaml
 
+    safe_loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        root = yaml.compose(text, Loader=safe_loader)
     except yaml.YAMLError:
         return []
     if not isinstance(root, yaml.MappingNode):
