@@ -32,7 +32,7 @@ MAY_IMPORT: dict[str, set[str]] = {
     "query": BASE | {"model"},
     "store": BASE | {"model", "query", "store", "version"},
     "ops": BASE | {"model", "query", "store", "ops"},
-    "render": BASE | {"model"},
+    "render": BASE | {"model", "render"},
     "cli": BASE | {"model", "ops", "render", "cli", "version"},
     "__main__": {"cli"},
     "version": set(),

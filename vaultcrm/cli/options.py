@@ -158,9 +158,18 @@ def emit_rows(fmt: Fmt, rows: list[dict[str, Any]], spec: tuple[list[str], list[
     elif fmt in (Fmt.csv, Fmt.tsv):
         out(render.to_delimited(rows, columns, "," if fmt is Fmt.csv else "\t"))
     elif rows:
-        console().print(render.table(title, headers, [[r.get(c) for c in columns] for r in rows]))
+        print_table(title, headers, [[r.get(c) for c in columns] for r in rows])
     else:
         err("vaultcrm: nothing to show")
+
+
+def print_table(title: str | None, headers: list[str], rows: list[list[Any]]) -> None:
+    """A listing table on stdout, as wide as the terminal (or $COLUMNS), styled on a terminal."""
+    from vaultcrm import render
+
+    shown = console()
+    lines = render.table_lines(title, headers, rows, width=shown.width, styled=shown.color_system is not None)
+    shown.file.write("".join(line + "\n" for line in lines))
 
 
 def finish_edit(result: EditResult, json_: bool = False, extra: dict[str, Any] | None = None) -> None:

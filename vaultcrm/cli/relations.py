@@ -6,8 +6,19 @@ from typing import Annotated
 
 import typer
 
-from vaultcrm.cli.options import CsvOpt, JsonOpt, Name, TsvOpt, console, context, emit_json, emit_rows, fmt_of
-from vaultcrm.cli.options import parse_day, warn_all
+from vaultcrm.cli.options import (
+    CsvOpt,
+    JsonOpt,
+    Name,
+    TsvOpt,
+    context,
+    emit_json,
+    emit_rows,
+    fmt_of,
+    parse_day,
+    print_table,
+    warn_all,
+)
 
 
 def register(app: typer.Typer) -> None:
@@ -46,13 +57,12 @@ def agenda(
     if json_:
         emit_json(data)
         return
-    shown = console()
     for key, title, (columns, headers) in (("overdue", "Overdue", render.AGENDA_TASK_TABLE),
                                            ("due_soon", f"Due within {days} days", render.AGENDA_TASK_TABLE),
                                            ("stale_now", "Stale now", render.AGENDA_LATE_TABLE),
                                            ("going_stale", f"Going stale within {days} days",
                                             render.AGENDA_STALE_TABLE)):
-        shown.print(render.table(title, headers, [[d[c] for c in columns] for d in data[key]]))
+        print_table(title, headers, [[d[c] for c in columns] for d in data[key]])
 
 
 def timeline(

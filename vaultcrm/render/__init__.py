@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from vaultcrm.model.sections import ACCOUNT_STATUS, OPEN_TASKS, RECENT_CONTEXT, SHOWN_AS_TABLES, normalize_heading
@@ -166,6 +166,9 @@ def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimit
     return buf.getvalue()
 
 
+_ONE_LINE = str.maketrans("\t\n\r\v\f", "     ")  # a table cell is one line of text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
@@ -197,6 +200,7 @@ def sparkline(counts: Sequence[int]) -> str:
 
 # ---- rich --------------------------------------------------------------------------------------
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
+    """A rich table, for the parts of `show`'s panel (listings use `table_lines`)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -206,6 +210,15 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     for r in rows:
         t.add_row(*[Text(_cell(v)) for v in r])  # Text: a cell's "[[link]]" is not rich markup
     return t
+
+
+def table_lines(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, width: int,
+                styled: bool) -> Iterator[str]:
+    """A listing as table lines (see `grid`: rich's look, drawn without rich's per-cell layout)."""
+    from vaultcrm.render import grid
+
+    cells = [[_cell(v).translate(_ONE_LINE) for v in r] for r in rows]
+    return grid.lines(title, headers, cells, width=width, styled=styled)
 
 
 def show_panel(view: Any) -> Any:
