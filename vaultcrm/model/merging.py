@@ -1,11 +1,13 @@
-"""Merging one note into another, as pure functions over the note model: properties united key
-by key, sections by heading (new ones in canonical order), each bullet once; and links to the
-merged note pointed at the one that stays. `ops.merge` is the command around them.
+"""Merging one note into another, as pure functions over the note model: which properties INTO
+takes from FROM, key by key; and FROM's sections united into INTO's by heading (new ones in
+canonical order), each bullet once, lists item by item, prose whole. `ops.merge` is the command
+around them (it writes the properties and rewrites links).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from vaultcrm.dates import iso_date
@@ -14,14 +16,19 @@ from vaultcrm.model import edits, grammar, sections, taskline
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import fold
 from vaultcrm.model.sections import is_recent_context
-from vaultcrm.model.units import Unit, recent_context_sections, reorder_entries, section_units
+from vaultcrm.model.units import Unit, entry_date, recent_context_sections, reorder_entries, section_units
 
 LIST_KEYS = frozenset({"tags", "aliases", "alias", "cssclasses"})
 # a template's filler such as `_No key contacts identified._`: whole-line emphasis saying "nothing yet"
 PLACEHOLDER_LINE = re.compile(r"\s*([_*])(?i:no|none|nothing|unknown|tbd|n/a|add\b.*\bhere)(?![A-Za-z])[^_*]*\1\s*$")
 _TABLE_LINE = re.compile(r"\s*\|.*\|\s*$")
 _TABLE_SEPARATOR = re.compile(r"\s*\|[\s:|-]+\|\s*$")
-_LINK = re.compile(r"(\[\[)([^\]|#^]+)((?:[#^][^\]|]*)?(?:\|[^\]]*)?\]\])")
+_SENTENCE_MARK = re.compile(r"[.;?!](?:\s|$)")  # a sentence's stop inside or at the end of an item
+_CONJUNCTION = re.compile(r"(?i)(?:and|or|but)\s")  # `…, and then` goes on a sentence
+_PARENTHETICAL = re.compile(r"\([^()]*\)")
+_ITALIC_LINE = re.compile(r"\s*([*_])(?![*_\s]).*(?<![*_\s])\1\s*$")  # `*Source: …*`, not `**bold**`
+_RULE = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}\s*$")
+_LABEL_LINE = re.compile(r"\*\*[^*]+(?:\*\*:|:\*\*)")  # `**Date**: …`, `**With:** …`
 _MISSING = object()
 
 
@@ -33,12 +40,9 @@ def _as_list(value: Any) -> list[Any]:
 
 
 def _union(into: list[Any], extra: list[Any]) -> list[Any]:
-    seen = {fold(str(v)) for v in into}
-    out = list(into)
+    out, seen = list(into), {fold(str(v)) for v in into}
     for v in extra:
-        if v is None or (isinstance(v, str) and not v.strip()):
-            continue
-        if fold(str(v)) not in seen:
+        if v is not None and not (isinstance(v, str) and not v.strip()) and fold(str(v)) not in seen:
             seen.add(fold(str(v)))
             out.append(v)
     return out
@@ -94,45 +98,22 @@ def _alias_change(changes: dict[str, Any], iprops: dict[str, Any], *, from_title
     return {key: want} if want != _as_list(iprops.get(key)) else {}
 
 
-def merged_properties(fprops: dict[str, Any], iprops: dict[str, Any], *, from_title: str,
-                      into_title: str) -> dict[str, Any]:
+def merged_properties(fprops: dict[str, Any], iprops: dict[str, Any], *, from_title: str, into_title: str,
+                      leave_out: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
     """The properties INTO should change to: INTO wins on a conflict, except last_contact (the
-    later date), created (the earlier), lists (united) and INTO placeholders (FROM's value)."""
+    later date), created (the earlier), lists (united) and INTO placeholders (FROM's value).
+    `leave_out`: (key, value) of FROM's that must not come over (a kind INTO contradicts)."""
     out: dict[str, Any] = {}
     for key, fval in fprops.items():
+        if any(k == key for k, _ in leave_out):
+            fval = [v for v in _as_list(fval) if (key, v) not in leave_out]
+            if not fval:
+                continue
         new = _merged_value(key, fval, iprops.get(key, _MISSING))
         if new is not _MISSING:
             out[key] = new
     out.update(_alias_change(out, iprops, from_title=from_title, into_title=into_title))
     return out
-
-
-def _copy_raw_property(note: Note, fnote: Note, key: str) -> Note:
-    """Append FROM's own lines for `key` (a mapping or other value we do not re-serialise)."""
-    spans = [s for s in edits.key_spans(fnote) if s[0] == key]
-    if not spans or note.frontmatter is None:
-        raise UnsafeEdit(f"cannot copy property {key!r}", path=note.path)
-    _, start, end = spans[0]
-    lines = [strip_eol(line) for line in fnote.lines[start:end]]
-    ispans = edits.key_spans(note)
-    at = ispans[-1][2] if ispans else note.frontmatter.end - 1
-    new = note.replace_lines(at, at, lines)
-    if new.properties.get(key) != fnote.properties.get(key):
-        raise UnsafeEdit(f"cannot copy property {key!r} safely; merge it by hand", path=note.path)
-    return new
-
-
-def merge_frontmatter(inote: Note, fnote: Note, *, from_title: str, into_title: str) -> Note:
-    changes = merged_properties(fnote.properties, inote.properties, from_title=from_title, into_title=into_title)
-    note = inote
-    for key, value in changes.items():
-        if isinstance(value, dict) or (isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)):
-            if key in note.properties:
-                continue  # INTO has its own nested value: it wins
-            note = _copy_raw_property(note, fnote, key)
-        else:
-            note = edits.set_property(note, key, value)
-    return note
 
 
 # ---- sections ------------------------------------------------------------------------------------
@@ -160,9 +141,7 @@ def _lines(note: Note, u: Unit) -> list[str]:
 
 def _task_key(text: str) -> tuple[str, str] | None:
     t = taskline.parse_task(text)
-    if t is None:
-        return None
-    return (fold(t.description), "done" if t.done else "cancelled" if t.cancelled else "open")
+    return None if t is None else (fold(t.description), "done" if t.done else "cancelled" if t.cancelled else "open")
 
 
 def _table_field(text: str) -> str | None:
@@ -178,8 +157,7 @@ def _joins(a: Unit, b: Unit) -> bool:
 def _target_span(note: Note, heading: str | None, level1: bool) -> tuple[int, int, bool] | None:
     """(body start, end, is Recent Context) of INTO's section matching FROM's heading."""
     if heading is None:
-        start, end = note.preamble
-        return start, end, False
+        return (*note.preamble, False)
     found = note.find_sections(heading)
     if not found and level1:
         found = [s for s in note.sections if s.level == 1]
@@ -193,8 +171,24 @@ def _content(note: Note, start: int, end: int) -> list[Unit]:
     return [u for u in section_units(note, start, end) if u.kind != "blank"]
 
 
+def _is_list_item(item: str) -> bool:
+    """A short phrase, its parenthetical detail aside (`Microsoft AI capacity (leases, neocloud)`):
+    no clause of a sentence, no bold or link that a comma cut in two."""
+    bare = _PARENTHETICAL.sub("", item)
+    if item.count("**") % 2 or ("," in item and ("[[" in item or "](" in item)):
+        return False
+    return not (_SENTENCE_MARK.search(item) or _CONJUNCTION.match(item)) and len(bare) <= 80 and len(bare.split()) <= 10
+
+
+def is_comma_list(text: str) -> bool:
+    """A list of short items (the seed notes' Topics), not prose: only a list may be united item
+    by item; a sentence cut at its commas and spliced into another says nothing."""
+    items = split_commas(text)
+    return len(items) > 1 and all(_is_list_item(i) for i in items)
+
+
 def _is_comma_line(u: Unit) -> bool:
-    return u.kind == "other" and u.end - u.start == 1 and "," in u.text and not _TABLE_LINE.match(u.text)
+    return u.kind == "other" and u.end - u.start == 1 and not _TABLE_LINE.match(u.text) and is_comma_list(u.text)
 
 
 def _unite_comma_lists(note: Note, mine: Unit, theirs: Unit) -> Note:
@@ -257,21 +251,16 @@ def _place_rows(note: Note, icontent: list[Unit], rows: list[str]) -> Note:
     return note.splice(at, at, rows)
 
 
-def _is_dated(text: str) -> bool:
-    entry = grammar.parse_entry(text)
-    return bool(entry and entry.date)
-
-
 def _place_undated(note: Note, start: int, end: int, fnote: Note,
                    added: list[Unit]) -> tuple[Note, int, list[Unit]]:
     """(note, new end, units still to add). `reorder_entries` never moves undated lines, so FROM's
     undated Recent Context entries go above INTO's first dated entry rather than below its log."""
-    undated = [u for u in added if not _is_dated(u.text)]
-    first = next((u for u in _content(note, start, end) if u.kind == "item" and _is_dated(u.text)), None)
+    undated = [u for u in added if entry_date(u) is None]
+    first = next((u for u in _content(note, start, end) if u.kind == "item" and entry_date(u) is not None), None)
     if not undated or first is None:
         return note, end, added
     lines = [ln for u in undated for ln in _lines(fnote, u)]
-    dated = [u for u in added if _is_dated(u.text)]
+    dated = [u for u in added if entry_date(u) is not None]
     return note.splice(first.start, first.start, lines), end + len(lines), dated
 
 
@@ -318,6 +307,40 @@ def _insertion(note: Note, start: int, end: int, icontent: list[Unit], lines: li
     return at, lines
 
 
+def _footer_start(note: Note, content: list[Unit]) -> int:
+    """Where the section's footer begins among its units (their number when it has none): what
+    closes it after some content (`*Source: …*`, a comment, a rule and the lines under it), or a
+    rule with a line or two below it (a navigation bar). A comment alone is no footer but a
+    placeholder to write under."""
+    def closes(u: Unit) -> bool:
+        if u.kind != "other":
+            return False
+        if u.text.lstrip().startswith("<!--"):
+            return u.key(note).endswith("-->")
+        return bool(_RULE.match(u.text)) or (u.end - u.start == 1 and bool(_ITALIC_LINE.match(u.text)))
+
+    i = len(content)
+    while i > 1 and closes(content[i - 1]):
+        i -= 1
+    rule = max((n for n in range(1, i) if content[n].kind == "other" and _RULE.match(content[n].text)), default=0)
+    below = content[rule + 1:i]
+    return rule if rule and len(below) <= 2 and all(u.kind == "other" and u.end - u.start == 1 for u in below) else i
+
+
+def _place(note: Note, start: int, end: int, fnote: Note, funits: list[Unit], added: list[Unit]) -> Note:
+    """FROM's units after INTO's content and before INTO's footer, which stays the section's end;
+    what FROM has below its own footer line goes after INTO's footer."""
+    icontent, fcontent = _content(note, start, end), [u for u in funits if u.kind != "blank"]
+    cut = _footer_start(note, icontent)
+    fcut = _footer_start(fnote, fcontent) if cut < len(icontent) else len(fcontent)
+    tail = [u for u in added if fcut < len(fcontent) and u.start >= fcontent[fcut].start]
+    for part, mine in ((tail, icontent), ([u for u in added if u not in tail], icontent[:cut])):  # lowest first
+        if part:
+            at, lines = _insertion(note, start, end, mine, _from_lines(fnote, funits, part, mine[-1] if mine else None))
+            note = note.splice(at, at, lines)
+    return note
+
+
 def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fend: int, *,
                  recent: bool) -> Note:
     """Add FROM's lines in [fstart, fend) to INTO's span [start, end), each once."""
@@ -336,15 +359,25 @@ def _merge_units(note: Note, start: int, end: int, fnote: Note, fstart: int, fen
     if not added:
         return note
     note, end = _drop_placeholders(note, start, end)
-    icontent = _content(note, start, end)
-    lines = _from_lines(fnote, funits, added, icontent[-1] if icontent else None)
-    at, lines = _insertion(note, start, end, icontent, lines)
-    return note.splice(at, at, lines)
+    return _place(note, start, end, fnote, funits, added)
+
+
+def _drop_known_labels(inote: Note, fnote: Note) -> Note:
+    """FROM without the `**Label**: value` lines INTO's matching section has word for word: each
+    is one fact about the meeting or account (`**Date**:`, `**With**:`), said once."""
+    spans = [(None, *fnote.preamble, False)] + [(s.heading, s.body_start, s.end, s.level == 1) for s in fnote.sections]
+    for heading, fstart, fend, level1 in reversed(spans):  # last first: earlier line numbers stay valid
+        target = _target_span(inote, heading, level1)
+        known = {t.rstrip() for _, t in inote.body_lines(*target[:2]) if _LABEL_LINE.match(t)} if target else set()
+        doomed = [i for i, t in fnote.body_lines(fstart, fend) if _LABEL_LINE.match(t) and t.rstrip() in known]
+        for i in reversed(doomed):
+            fnote = fnote.splice(i, i + 1, [])
+    return fnote
 
 
 def merge_bodies(inote: Note, fnote: Note) -> Note:
     """FROM's preamble and sections united into INTO by heading (new ones in canonical order)."""
-    note = inote
+    note, fnote = inote, _drop_known_labels(inote, fnote)
     fspans: list[tuple[str | None, int, int, str, int]] = [(None, *fnote.preamble, "", 0)]
     fspans += [(s.heading, s.body_start, s.end, strip_eol(fnote.lines[s.start]), s.level) for s in fnote.sections]
     for heading, fstart, fend, raw_heading, level in fspans:
@@ -352,12 +385,9 @@ def merge_bodies(inote: Note, fnote: Note) -> Note:
         if target is None:
             if sections.canonical_rank(heading or "") is not None:
                 note, _ = edits.ensure_section(note, heading or "")
-            else:
-                at = len(note.lines)
-                lines = [raw_heading, ""]
-                if at and strip_eol(note.lines[at - 1]).strip():
-                    lines = ["", *lines]
-                note = note.splice(at, at, lines)
+            else:  # a heading of the user's own goes last, a blank line above it
+                at, gap = len(note.lines), [""] if note.lines and strip_eol(note.lines[-1]).strip() else []
+                note = note.splice(at, at, [*gap, raw_heading, ""])
             target = _target_span(note, heading, False)
             if target is None:  # e.g. INTO ends inside an unclosed code block
                 raise UnsafeEdit(f"cannot place the section {heading!r} in {inote.path}; merge by hand",
@@ -367,32 +397,3 @@ def merge_bodies(inote: Note, fnote: Note) -> Note:
     for n in range(len(recent_context_sections(note))):
         note = reorder_entries(note, recent_context_sections(note)[n])
     return note
-
-
-def merge_notes(inote: Note, fnote: Note, *, from_title: str, into_title: str) -> Note:
-    note = merge_frontmatter(inote, fnote, from_title=from_title, into_title=into_title)
-    return merge_bodies(note, fnote)
-
-
-# ---- links ----------------------------------------------------------------------------------------
-def rewrite_links(text: str, path: str, old: set[str], new_target: str) -> str:
-    """`[[old…]]` links (by any name in `old`) pointed at `new_target`, heading and alias kept;
-    lines inside code fences are left alone."""
-    note = Note.parse(text, path)
-    changed = False
-    lines = list(note.lines)
-    fenced = note.fenced
-
-    def repl(m: re.Match[str]) -> str:
-        nonlocal changed
-        if fold(m[2].strip().removesuffix(".md")) in old:
-            changed = True
-            return m[1] + new_target + m[3]
-        return m[0]
-
-    for i, line in enumerate(lines):
-        if "[[" in line and i not in fenced:
-            lines[i] = _LINK.sub(repl, line)
-    return note.bom + "".join(lines) if changed else text
-
-
