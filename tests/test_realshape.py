@@ -287,12 +287,33 @@ EXPECTED_DOCTOR = Counter({
     ("Partners/Massive Dynamic.md", "ambiguous-key"): 1,
     # `role: Engineer: backend` in a closed frontmatter block
     ("People/Peter Gibbons.md", "malformed-frontmatter"): 1,
+    # dated, filed under an account, but typed `customer`
+    ("Customers/Acme/2026-08-20 Acme pricing call.md", "interaction-typed-as-account"): 1,
+    ("Meetings/2026-08-05 Globex intro call.md", "interaction-typed-as-account"): 1,
 })
 # Not expected: Inbox/Phone notes.md (an unclosed `---` is a rule, not a frontmatter); Acme's
 # `📅 2026-01-02 ⏫ #task #proposed #auto` and `🔼 📅 2026-11-20 #followup`, Daily/2026-11-20's
 # `📅 2026-11-23 #followup` (valid dates before trailing tags); Initech (its future entry is a plan,
 # so last_contact 2026-08-20 is not behind); Templates/Meeting.md (empty values are None, not text);
 # every property [[link]] names an existing note; Recent Context is newest first everywhere.
+
+
+# Two interaction notes typed `customer` (copied from the account template): Acme's pricing call of
+# 2026-08-20, filed in Acme's folder, and Globex's intro call of 2026-08-05, naming it in `account:`.
+# Both are older than their account's last contact, so they change no date; they are never accounts.
+INTERACTIONS_TYPED_AS_ACCOUNTS = ["Customers/Acme/2026-08-20 Acme pricing call.md",
+                                  "Meetings/2026-08-05 Globex intro call.md"]
+
+
+def test_interactions_typed_as_customers_are_not_accounts(rs: Path) -> None:
+    stale = {row["path"] for row in json_of(rs, "stale", "--json")}
+    listed = {row["path"] for row in json_of(rs, "list", "--kind", "customer", "--json")}
+    agenda = json_of(rs, "agenda", "--json")
+    agenda_paths = {row["path"] for part in ("going_stale", "stale_now") for row in agenda[part]}
+    for path in INTERACTIONS_TYPED_AS_ACCOUNTS:
+        assert path not in stale | listed | agenda_paths
+    counts = {row["title"]: row["interactions"] for row in json_of(rs, "stale", "--json")}
+    assert counts["Acme"] == 4  # onboarding, pricing call, QBR, renewal prep: its folder's dated notes
 
 
 def test_doctor(rs: Path) -> None:
