@@ -189,3 +189,31 @@ def test_mentions_and_clippings_do_not_date_an_account(tmp_path: Path) -> None:
     assert (row["last_contact"], row["source"]) == ("2026-10-01", "recent_context")
     shown = json.loads(invoke(["--vault", str(root), "show", "Acme", "--json"]).stdout)
     assert [e["date"] for e in shown["recent_context"]] == ["2026-11-20", "2026-11-19", "2026-10-01"]
+
+
+# ---- the exclusion rules, compiled: the same answers as the plain rules ----------------------------
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from vaultcrm.model.exclusion import Exclusion, under  # noqa: E402
+
+SEGMENT = st.sampled_from(["_archive", "Arch", "Templates", "Meta", "a.b", "x(1)", "Old", "Notes", ""])
+
+
+@given(st.lists(SEGMENT, min_size=1, max_size=4), st.lists(SEGMENT, max_size=3), st.lists(SEGMENT, max_size=2),
+       st.lists(SEGMENT, max_size=2))
+def test_compiled_exclusion_rules_answer_as_the_plain_rules(parts: list[str], obsidian: list[str], own: list[str],
+                                                            templates: list[str]) -> None:
+    path = "/".join(parts) + ".md"
+    ex = Exclusion(tuple(p for p in obsidian if p), (), tuple(o for o in own if o), (), tuple(t for t in templates if t)
+                   or ("Templates",))
+    expected = ("obsidian" if any(path.startswith(p) for p in ex.obsidian_prefixes)
+                else "config" if any(under(path, p) for p in ex.own_prefixes)
+                else "templates" if any(under(path, f) for f in ex.template_folders) else None)
+    assert ex.reason(path) == expected
+    assert ex.reason(path.removesuffix(".md")) == ("obsidian" if any(path.removesuffix(".md").startswith(p)
+                                                                   for p in ex.obsidian_prefixes)
+                                                   else "config" if any(under(path.removesuffix(".md"), p)
+                                                                        for p in ex.own_prefixes)
+                                                   else "templates" if any(under(path.removesuffix(".md"), f)
+                                                                           for f in ex.template_folders) else None)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import fnmatch
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from vaultcrm.config import Config
 
@@ -46,16 +47,27 @@ class Exclusion:
 
     def reason(self, path: str) -> str | None:
         """Why `path` is not a note of the vault (`obsidian`, `config` or `templates`), or None."""
-        if any(path.startswith(p) for p in self.obsidian_prefixes) or any(r.search(path) for r in self.obsidian_regexes):
+        prefixes, own, templates = self._matchers
+        if (prefixes and prefixes.match(path)) or any(r.search(path) for r in self.obsidian_regexes):
             return "obsidian"
-        if any(_under(path, p) for p in self.own_prefixes) or any(_glob(path, g) for g in self.own_globs):
+        if (own and own.match(path)) or any(_glob(path, g) for g in self.own_globs):
             return "config"
-        if any(_under(path, f) for f in self.template_folders):
+        if templates and templates.match(path):
             return "templates"
         return None
 
+    @cached_property
+    def _matchers(self) -> tuple[re.Pattern[str] | None, ...]:
+        """The prefix and folder rules as one regex each: every listed path is tried (50k a run)."""
+        def folders(names: tuple[str, ...]) -> re.Pattern[str] | None:  # `_under` any of them
+            return re.compile(f"(?:{'|'.join(map(re.escape, names))})(?:/|\\.md$|$)") if names else None
 
-def _under(path: str, folder: str) -> bool:
+        prefixes = re.compile("|".join(map(re.escape, self.obsidian_prefixes))) if self.obsidian_prefixes else None
+        return prefixes, folders(self.own_prefixes), folders(self.template_folders)
+
+
+def under(path: str, folder: str) -> bool:
+    """The folder rule `_matchers` compiles: the folder itself, anything below it, or `folder.md`."""
     return path == folder or path.startswith(folder + "/") or path == folder + ".md"
 
 

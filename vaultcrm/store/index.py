@@ -27,7 +27,7 @@ from vaultcrm.store.cached import (CACHE_FILE, COLUMNS, HEAVY_AT, CachedRecord, 
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import FileInfo, Vault
 
-SCHEMA = 16  # bump whenever what a record holds changes (task ids, link keys)
+SCHEMA = 17  # bump whenever what a record holds changes (task ids, link keys)
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -114,7 +114,8 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                                  for c in COLUMNS[:HEAVY_AT] if c != "path")
                 db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
                 # the heavy parts live apart, so reading every note's light row stays a small scan
-                db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, heavy TEXT)")
+                db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
+                           "properties TEXT, entries TEXT, tasks TEXT)")
                 # name -> note and link target -> meeting, so one-note commands need not load every row
                 db.execute("CREATE TABLE names (key TEXT, path TEXT)")
                 db.execute("CREATE INDEX names_key ON names (key)")
@@ -259,6 +260,8 @@ def _records(reading: _Reading, source: HeavySource | None, link_rows: list[tupl
             records.append(from_row(row))
         elif info.path in reading.cached and source is not None:
             records.append(CachedRecord(reading.cached[info.path], None, source))
+    if source is not None:
+        source.follow([r for r in records if isinstance(r, CachedRecord) and r.__dict__.get("_heavy") is None])
     return Scan(records, reading.unreadable, parsed=reading.parsed,
                 link_rows=link_rows if source is not None else None)
 
@@ -285,6 +288,7 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
         related.update(p for (p,) in db.execute(f"SELECT path FROM links WHERE key IN ({marks})", link_keys))
     records = [CachedRecord(row, None, source) for row in _rows_for(db, light, related)]
     records.sort(key=lambda r: r.path)
+    source.follow(records)
     return Scan(records, unreadable, parsed=parsed)
 
 
@@ -321,8 +325,8 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
         settled = [_settled(r[:HEAVY_AT]) for r in rows]
         marks = ", ".join("?" * HEAVY_AT)
         db.executemany(f"INSERT INTO notes ({', '.join(COLUMNS[:HEAVY_AT])}) VALUES ({marks})", settled)
-        db.executemany("INSERT INTO heavy VALUES (?, ?, ?, ?)",
-                       [(s[0], s[_SIZE], s[_MTIME], r[HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
+        db.executemany("INSERT INTO heavy VALUES (?, ?, ?, ?, ?, ?)",
+                       [(s[0], s[_SIZE], s[_MTIME], *r[HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
         db.executemany("INSERT INTO names VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-2]])
         db.executemany("INSERT INTO links VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-1]])
         db.execute("COMMIT")
