@@ -141,13 +141,20 @@ def test_a_write_that_dies_at_any_step_leaves_the_old_bytes_and_no_temp_file(vau
 def test_a_write_that_dies_while_journaling_leaves_the_new_bytes_and_no_temp_file(vault, tmp_path, monkeypatch,
                                                                                   step, exc):
     new = expected_after_log(vault, tmp_path, "Called")
-    _inject(monkeypatch, step, 2, exc)  # the second atomic write: the journal entry after the note
+    old = (vault / ACME).read_bytes()
+    _inject(monkeypatch, step, 2, exc)  # the second atomic write: finishing the journal entry, after the note
     r = invoke(["--vault", str(vault), "log", "Acme Corp", "Called"])
     monkeypatch.undo()
-    assert r.exit_code != 0
+    # The edit landed and its pending entry was on disk before the rename, so it stays undoable: a
+    # failure now is a warning (exit 0; a retrying script must not log twice), an interrupt is 130.
+    assert r.exit_code == (130 if isinstance(exc, KeyboardInterrupt) else 0), r.stderr
     assert "Traceback" not in r.stderr
     assert (vault / ACME).read_bytes() == new
     assert temp_files(vault) == []
+    if not isinstance(exc, KeyboardInterrupt):
+        assert "`vaultcrm undo` still takes it back" in r.stderr
+    assert invoke(["--vault", str(vault), "undo"]).exit_code == 0
+    assert (vault / ACME).read_bytes() == old
 
 
 def test_a_failed_folder_fsync_after_the_rename_still_counts_as_written(vault, tmp_path, monkeypatch):

@@ -67,3 +67,16 @@ class UnsafeEdit(VaultCRMError):
 
 class OutsideVault(UsageError):
     """A path or title would read or write outside the vault, or into a hidden folder (exit 2)."""
+
+
+class NoteBusy(VaultCRMError):
+    """Another program is writing the note right now (it is empty, or still changing); nothing
+    was written (exit 1)."""
+
+
+class ReadOnlyNote(VaultCRMError):
+    """The note's mode says read-only; vaultcrm leaves it alone unless `--force` (exit 1)."""
+
+
+class JournalError(VaultCRMError):
+    """The undo journal could not be written before an edit, so the edit was not made (exit 1)."""

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from vaultcrm.cli.options import DryRun, Fmt, JsonOpt, context, emit_json, emit_rows, err, finish_edit
+from vaultcrm.cli.options import DryRun, Fmt, Force, JsonOpt, context, emit_json, emit_rows, err, finish_edit
 from vaultcrm.errors import UsageError
 
 
@@ -26,6 +26,7 @@ def doctor(
                                       "duplicate bullets, re-order Recent Context newest first.")] = False,
     links: Annotated[bool, typer.Option("--links", help="Also check [[links]] in note bodies.")] = False,
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Problems in the vault (path, line, code, message); exit 1 when any are found, 0 when clean."""
     from vaultcrm import render
@@ -33,7 +34,7 @@ def doctor(
 
     if dry_run and not fix:
         raise UsageError("--dry-run goes with --fix")
-    ctx = context()
+    ctx = context(force=force)
     if fix:
         result, findings = health.fix(ctx, name, body_links=links, dry_run=dry_run)
         if result.dry_run:  # stdout is the diff alone (or one JSON object holding it)
@@ -63,12 +64,13 @@ def merge(
     into: Annotated[str, typer.Argument(metavar="INTO", help="The note to keep (title, alias or vault path).")],
     json_: JsonOpt = False,
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Merge a duplicate note FROM into INTO: properties and sections united, FROM moved to .trash/,
     links to FROM rewritten."""
     from vaultcrm.ops import merge as merging
 
-    finish_edit(merging.merge(context(), from_, into, dry_run=dry_run), json_)
+    finish_edit(merging.merge(context(force=force), from_, into, dry_run=dry_run), json_)
 
 
 def undo(
@@ -77,12 +79,13 @@ def undo(
     list_: Annotated[bool, typer.Option("--list", help="List the journaled edits, newest last.")] = False,
     json_: JsonOpt = False,
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Take back an edit vaultcrm made, only if its files still hold the bytes vaultcrm left."""
     from vaultcrm import render
     from vaultcrm.ops import undo as undoing
 
-    ctx = context()
+    ctx = context(force=force)
     if list_:
         rows = [render.journal_dict(e) for e in undoing.journal_entries(ctx)]
         emit_rows(Fmt.json if json_ else Fmt.table, rows if json_ else render.undo_table_rows(rows), render.UNDO_TABLE)

@@ -10,6 +10,7 @@ from vaultcrm.cli.options import (
     CsvOpt,
     DryRun,
     Fmt,
+    Force,
     JsonOpt,
     Name,
     TsvOpt,
@@ -111,11 +112,12 @@ def log(
     via: Annotated[str | None, typer.Option("--via", help="Through whom: adds '(via NAME)'.")] = None,
     link: Annotated[str | None, typer.Option("--link", help="Wikilink target; default the day's daily note [[YYYY-MM-DD]]; '' for none.")] = None,
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Add a Recent Context entry at its date's place and raise last_contact if it is later."""
     from vaultcrm.ops import notes
 
-    ctx = context(name)
+    ctx = context(name, force=force)
     finish_edit(notes.log(ctx, name, text, day=parse_day(date_, ctx.today), via=via, link=link, dry_run=dry_run))
 
 
@@ -127,6 +129,7 @@ def set_(
     add_: Annotated[list[str] | None, typer.Option("--add", help="Add an item to a list property (repeatable).")] = None,
     string: Annotated[bool, typer.Option("--string", help="Keep the value as text (no number/boolean/date).")] = False,
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Set a frontmatter property (and the Account Status row of that name)."""
     from vaultcrm.model.edits import coerce_value
@@ -139,19 +142,21 @@ def set_(
     if add_:
         if values:
             raise UsageError("give either VALUE… or --add ITEM, not both")
-        finish_edit(properties.add_to_list(context(name), name, key, [typed(v) for v in add_], dry_run=dry_run))
+        finish_edit(properties.add_to_list(context(name, force=force), name, key, [typed(v) for v in add_],
+                                           dry_run=dry_run))
         return
     if not values:
         raise UsageError("give a VALUE (or --add ITEM)")
     new_value = values if as_list or len(values) > 1 else values[0]
-    finish_edit(properties.set_property(context(name), name, key, new_value, dry_run=dry_run))
+    finish_edit(properties.set_property(context(name, force=force), name, key, new_value, dry_run=dry_run))
 
 
-def unset(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], dry_run: DryRun = False) -> None:
+def unset(name: Name, key: Annotated[str, typer.Argument(help="Property name.")], dry_run: DryRun = False,
+          force: Force = False) -> None:
     """Remove a frontmatter property."""
     from vaultcrm.ops import properties
 
-    finish_edit(properties.unset_property(context(name), name, key, dry_run=dry_run))
+    finish_edit(properties.unset_property(context(name, force=force), name, key, dry_run=dry_run))
 
 
 def add(
@@ -159,17 +164,18 @@ def add(
     section: Annotated[str, typer.Argument(help="Section heading, e.g. 'Key Facts' or 'Blockers'.")],
     text: Annotated[str, typer.Argument(help="The bullet's text.")],
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Append a bullet to a section, creating it in canonical order (Blockers get ❌, Key Decisions ✅)."""
     from vaultcrm.ops import notes
 
-    finish_edit(notes.add(context(name), name, section, text, dry_run=dry_run))
+    finish_edit(notes.add(context(name, force=force), name, section, text, dry_run=dry_run))
 
 
 def new(
     kind: Annotated[str, typer.Argument(help="customer, person, meeting, … (or your own template's kind)")],
     title: Annotated[str, typer.Argument(help="The new note's title (and file name).")],
-    folder: Annotated[str | None, typer.Option("--folder", help="Folder for the note (default: the kind's folder).")] = None,
+    folder: Annotated[str | None, typer.Option("--folder", help="Folder for the note (default: where the kind's notes are).")] = None,
     account: Annotated[str | None, typer.Option("--account", help="For a meeting: the account it is about.")] = None,
     json_: JsonOpt = False,
     dry_run: DryRun = False,

@@ -28,13 +28,19 @@ class State:
     verbose: bool = False  # name every skipped note, not just count them
 
 
-def context(focus: str | None = None) -> Context:
-    """The operations' context; `focus` names the one note a command is about (faster on big vaults)."""
+def context(focus: str | None = None, *, force: bool = False) -> Context:
+    """The operations' context; `focus` names the one note a command is about (faster on big vaults);
+    `force` (an edit's --force) lets it edit read-only notes."""
     from vaultcrm.dates import today
     from vaultcrm.ops.context import Context
 
-    return Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress(),
-                            notify=lambda message: err(f"vaultcrm: warning: {message}"))
+    ctx = Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress(),
+                           notify=lambda message: err(f"vaultcrm: warning: {message}"))
+    if force:
+        from vaultcrm.ops.writes import forcing
+
+        return forcing(ctx)
+    return ctx
 
 
 def _progress() -> Any:
@@ -187,4 +193,5 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="One JSON document on stdo
 CsvOpt = Annotated[bool, typer.Option("--csv", help="CSV on stdout.")]
 TsvOpt = Annotated[bool, typer.Option("--tsv", help="TSV on stdout.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", "-n", help="Print a unified diff; write nothing.")]
+Force = Annotated[bool, typer.Option("--force", help="Edit read-only (e.g. mode 0444) notes too; they stay read-only.")]
 Name = Annotated[str, typer.Argument(help="A note's title, alias, file name or vault-relative path.")]

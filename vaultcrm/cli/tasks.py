@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from vaultcrm.cli.options import CsvOpt, DryRun, Fmt, JsonOpt, Name, TsvOpt, context, emit_rows, finish_edit, fmt_of
-from vaultcrm.cli.options import parse_day, warn_all
+from vaultcrm.cli.options import Force, parse_day, warn_all
 from vaultcrm.errors import UsageError
 
 task_app = typer.Typer(help="Tasks (Obsidian Tasks format): add, list, done, undo.", no_args_is_help=True)
@@ -34,11 +34,12 @@ def task_add(
     text: Annotated[str, typer.Argument(help="The task.")],
     due: Annotated[str | None, typer.Option("--due", help="Due date (ISO or natural language).")] = None,
     dry_run: DryRun = False,
+    force: Force = False,
 ) -> None:
     """Add an open task under ## Open Tasks (created if missing)."""
     from vaultcrm.ops import tasks
 
-    ctx = context(name)
+    ctx = context(name, force=force)
     finish_edit(tasks.task_add(ctx, name, text, due=parse_day(due, ctx.today, prefer="future"), dry_run=dry_run))
 
 
@@ -70,19 +71,19 @@ def task_list(
 
 
 @task_app.command("done")
-def task_done(args: TaskArgs, dry_run: DryRun = False) -> None:
+def task_done(args: TaskArgs, dry_run: DryRun = False, force: Force = False) -> None:
     """Tick a task as Obsidian Tasks does ([x] and ✅ date); a recurring task gets its next instance."""
     from vaultcrm.ops import tasks
 
     name, match = _split_match(args)
-    finish_edit(tasks.task_done(context(name), name, match, dry_run=dry_run))
+    finish_edit(tasks.task_done(context(name, force=force), name, match, dry_run=dry_run))
 
 
 @task_app.command("undo")
-def task_undo(args: TaskArgs, dry_run: DryRun = False) -> None:
+def task_undo(args: TaskArgs, dry_run: DryRun = False, force: Force = False) -> None:
     """Reopen a done task: the status it had before `task done` (else Tasks' toggle), its ✅ date
     removed, and the next occurrence `task done` added, if unchanged."""
     from vaultcrm.ops import tasks
 
     name, match = _split_match(args)
-    finish_edit(tasks.task_undo(context(name), name, match, dry_run=dry_run))
+    finish_edit(tasks.task_undo(context(name, force=force), name, match, dry_run=dry_run))

@@ -1,29 +1,34 @@
 """The only module that touches the file system: finding the vault, listing, reading and writing notes.
 
 Reads return the text together with the sha256 of the bytes read; writes are atomic (temp file
-in the same folder, fsync, mode kept, `os.replace`) and conditional on that hash, and run under
-a vault-wide lock so that concurrent vaultcrm processes serialise instead of losing edits.
+in the same folder, fsync, mode kept, `os.replace`) and conditional on that hash, checked once
+more just before the rename, and run under a vault-wide lock so that concurrent vaultcrm
+processes serialise instead of losing edits.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import stat
 import tempfile  # noqa: F401 - unused here since atomic.py; tests patch tempfile.mkstemp through it
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import NamedTuple
 
-from vaultcrm.errors import InvalidNote, OutsideVault, UsageError, VaultCRMError, WriteConflict
+from vaultcrm.errors import InvalidNote, NoteBusy, OutsideVault, UsageError, VaultCRMError, WriteConflict
+from vaultcrm.store import guard
 from vaultcrm.store.atomic import TEMP_SUFFIX as TEMP_SUFFIX  # re-exported: tests import it from here
-from vaultcrm.store.atomic import atomic_write, current_umask, sweep_folder
+from vaultcrm.store.atomic import atomic_write, current_umask, mark_pending, sweep_folder, sweep_pending
+from vaultcrm.store.guard import MAX_NOTE_BYTES as MAX_NOTE_BYTES  # re-exported
+from vaultcrm.store.guard import Stamp
+from vaultcrm.store.paths import check_relative as check_relative  # re-exported: ops import it from here
 
 STATE_DIR = ".vaultcrm"
-MAX_NOTE_BYTES = 8 * 1024 * 1024  # a note larger than this is refused, never read into memory
 TRASH = ".trash"  # Obsidian's own trash folder: vaultcrm moves notes there, never deletes them
 
 
@@ -46,13 +51,23 @@ class NoteText:
     path: str
     text: str
     digest: str
+    stamp: Stamp | None = None  # the file's stat when read: a re-check is one stat
 
 
 class Vault:
-    """A folder of notes. All paths in and out are vault-relative with `/` separators."""
+    """A folder of notes. All paths in and out are vault-relative with `/` separators.
 
-    def __init__(self, root: Path) -> None:
+    `force`: edit read-only notes too (`--force`); their mode is kept.
+    """
+
+    def __init__(self, root: Path, *, force: bool = False) -> None:
         self.root = root.resolve()
+        self.force = force
+        self._steady: dict[str, Stamp] = {}  # notes seen settled (not being written) this run
+
+    def forcing(self) -> Vault:
+        """This vault, with read-only notes editable (`--force`)."""
+        return Vault(self.root, force=True)
 
     # ---- discovery ---------------------------------------------------------------------------
     @classmethod
@@ -180,17 +195,47 @@ class Vault:
         return self._read_at(self.abspath(rel), rel)
 
     def _read_at(self, path: Path, rel: str) -> NoteText:
-        try:
-            size = path.stat().st_size
-            if size > MAX_NOTE_BYTES:
-                raise InvalidNote(f"note is {size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes are not read",
-                                  path=rel)
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise VaultCRMError("note disappeared while reading", path=rel) from None
-        except OSError as exc:
-            raise VaultCRMError(f"cannot read: {exc.strerror}", path=rel) from None
-        return NoteText(rel, decode(data, rel), hashlib.sha256(data).hexdigest())
+        data, st, torn = guard.read_stamped(path, rel)
+        stamp = None if torn else guard.stamp_of(st)  # no stamp: the file moved while being read
+        return NoteText(rel, decode(data, rel), hashlib.sha256(data).hexdigest(), stamp)
+
+    def read_for_edit(self, rel: str, *, was_empty: bool | None = None, trash: bool = False) -> NoteText:
+        """`read` (`read_any` with `trash`), for a note about to be edited: while another program
+        is still writing it (it moves under the read, is empty though it was not (`was_empty`),
+        or was modified within the last second and moves a moment later), wait and read again,
+        for about a second at most; then NoteBusy. A note left alone for a second costs no wait."""
+        path, reader = self._door(rel), (self.read_any if trash else self.read)
+        key = os.path.realpath(path)
+        for _ in range(guard.TRIES):
+            try:
+                got: NoteText | InvalidNote = reader(rel)
+                stamp = got.stamp
+            except InvalidNote as exc:  # half a save may not decode yet: invalid only once settled
+                got, stamp = exc, guard.stamp_now(path)
+            if stamp is not None and (self._steady.get(key) == stamp or guard.steady(path, stamp, was_empty)):
+                self._steady[key] = stamp
+                if isinstance(got, InvalidNote):
+                    raise got
+                return got
+            guard.pause()
+        raise NoteBusy(guard.BUSY, path=rel, hint="wait until it has saved, then run the command again")
+
+    def recheck(self, got: NoteText) -> None:
+        """The note still holds the bytes `got` was read from (after parsing, before writing)."""
+        if got.stamp is not None:
+            guard.unchanged(self._door(got.path), got.stamp, got.digest, got.path)
+
+    def check_writable(self, rel: str) -> None:
+        """Refuse a read-only note (mode 0444), unless `force`."""
+        with contextlib.suppress(FileNotFoundError):
+            guard.writable(self._door(rel).stat(), rel, force=self.force)
+
+    def real_rel(self, rel: str) -> str:
+        """The vault path of the file `rel` names once symlinks are followed: what an edit
+        through a symlinked note really wrote, and what its undo must restore."""
+        real = Path(os.path.realpath(self.abspath(rel)))
+        out = real.relative_to(self.root).as_posix()
+        return unicodedata.normalize("NFC", out) if not out.isascii() else out
 
     def read_bytes_info(self, rel: str) -> tuple[bytes, os.stat_result]:
         """Raw bytes and stat of a note, for the index (which decides itself how to decode)."""
@@ -224,62 +269,52 @@ class Vault:
         """Atomically replace (or create) a note, if its bytes still hash to `expected`.
 
         Returns the new digest. Refuses with WriteConflict when the file changed since it was
-        read (or exists when `create` says it should not).
+        read (or exists when `create` says it should not), checked again just before the rename;
+        with NoteBusy when it was emptied meanwhile, and with ReadOnlyNote unless `force`.
         """
-        path = self.abspath(rel)
-        real = Path(os.path.realpath(path))
+        real = Path(os.path.realpath(self.abspath(rel)))
         data = text.encode("utf-8")
         if create:
             if real.exists():
                 raise WriteConflict("a note already exists there", path=rel)
             real.parent.mkdir(parents=True, exist_ok=True)
             mode = 0o666 & ~current_umask()
+            check = functools.partial(guard.absent, real, rel)
         else:
-            try:
-                current = real.read_bytes()
-                mode = stat.S_IMODE(real.stat().st_mode)
-            except FileNotFoundError:
-                raise WriteConflict("the note was deleted since it was read; nothing written", path=rel) from None
-            if hashlib.sha256(current).hexdigest() != expected:
-                raise WriteConflict("the note changed on disk since it was read; nothing written",
-                                    path=rel, hint="run the command again")
+            mode, check = self._replaceable(real, rel, expected or "")
         sweep_folder(str(real.parent))
         marker = self._mark_pending(real.parent)
         try:
-            atomic_write(real, data, mode)
+            atomic_write(real, data, mode, check)
         except OSError as exc:  # disk full, read-only folder…: atomic_write removed its temp file
             raise VaultCRMError(f"cannot write: {exc.strerror or exc}; the note is unchanged", path=rel) from None
-        if marker is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(marker)
+        finally:
+            if marker is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(marker)
         return hashlib.sha256(data).hexdigest()
 
-    # A write leaves a marker naming its folder until it has renamed its temp file into place; a
-    # run killed in between leaves the marker, and the next lock holder sweeps just that folder
-    # (walking a 50,000-note vault on every edit to look for leftovers cost a fifth of a second).
-    def _mark_pending(self, folder: Path) -> str | None:
-        pending = self.state_dir / "pending"
+    def _replaceable(self, real: Path, rel: str, expected: str) -> tuple[int, Callable[[], None]]:
+        """The mode to keep, and the check to run just before the rename: the note must still hold
+        the bytes that hash to `expected` (a save that landed while the temp file was written and
+        fsynced is found there, under the lock, and nothing is overwritten)."""
         try:
-            pending.mkdir(parents=True, exist_ok=True)
-            marker = pending / hashlib.sha1(str(folder).encode()).hexdigest()  # noqa: S324 - a name
-            marker.write_text(str(folder), encoding="utf-8")
-        except OSError:
-            return None
-        return str(marker)
+            current, st, _ = guard.read_stamped(real, rel)
+        except VaultCRMError:
+            if not real.exists():
+                raise WriteConflict("the note was deleted since it was read; nothing written", path=rel) from None
+            raise
+        guard.writable(st, rel, force=self.force)
+        guard.verify(current, expected, rel)
+        stamp = guard.stamp_of(st)
+        return stat.S_IMODE(st.st_mode), functools.partial(guard.unchanged, real, stamp, expected, rel)
+
+    def _mark_pending(self, folder: Path) -> str | None:
+        return mark_pending(self.state_dir / "pending", folder)
 
     def _sweep_pending(self) -> None:
         sweep_folder(str(self.state_dir / "journal"))
-        pending = self.state_dir / "pending"
-        try:
-            markers = list(os.scandir(pending))
-        except OSError:
-            return
-        for marker in markers:
-            with contextlib.suppress(OSError, UnicodeDecodeError):
-                folder = Path(Path(marker.path).read_text(encoding="utf-8"))
-                if self._inside(Path(os.path.realpath(folder))):
-                    sweep_folder(str(folder))
-                os.unlink(marker.path)
+        sweep_pending(self.state_dir / "pending", lambda folder: self._inside(Path(os.path.realpath(folder))))
 
     def move(self, src: str, dst: str) -> None:
         """Rename a note inside the vault: a merged note into `.trash/`, or (undo) back from it.
@@ -298,8 +333,8 @@ class Vault:
             current = path.read_bytes()
         except FileNotFoundError:
             raise WriteConflict("the note was deleted since it was read; nothing written", path=rel) from None
-        if hashlib.sha256(current).hexdigest() != expected:
-            raise WriteConflict("the note changed on disk since it was read; nothing written", path=rel)
+        self.check_writable(rel)
+        guard.verify(current, expected, rel)
         path.unlink()
 
     def free_trash_path(self, rel: str) -> str:
@@ -358,19 +393,3 @@ def decode(data: bytes, rel: str) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InvalidNote(f"note is not valid UTF-8 (byte {exc.start})", path=rel, line=line) from None
-
-
-def check_relative(rel: str, *, allow_hidden: bool = False) -> None:
-    """Refuse vault-relative paths that could escape the vault or name a hidden folder."""
-    if not rel or "\x00" in rel:
-        raise OutsideVault("empty or invalid path")
-    if "\\" in rel or (len(rel) > 1 and rel[1] == ":"):
-        raise OutsideVault(f"{rel!r} looks like a Windows path; use vault-relative paths with /")
-    p = PurePosixPath(rel)
-    if p.is_absolute():
-        raise OutsideVault(f"{rel!r} is absolute; paths are relative to the vault")
-    for part in p.parts:
-        if part == "..":
-            raise OutsideVault(f"{rel!r} leaves the vault")
-        if part.startswith(".") and not allow_hidden:
-            raise OutsideVault(f"{rel!r} names a hidden file or folder")
