@@ -215,6 +215,17 @@ def test_a_git_file_pointing_at_another_repository_is_refused_before_the_note_is
     assert run("undo", "--list", "--json").stdout.strip() == "[]"
 
 
+def test_commit_true_in_the_config_refuses_an_outside_repository_before_the_note_is_edited(
+        vault: Path, gitenv: None, run: Callable[..., Run], tmp_path: Path) -> None:
+    other = outside_repo(tmp_path)
+    (vault / ".git").write_text(f"gitdir: {other / '.git'}\n", encoding="utf-8")
+    (vault / ".vaultcrm.toml").write_text("[git]\ncommit = true\n", encoding="utf-8")
+    before, files = state(other), snapshot(vault)
+    r = run("log", "Acme Corp", "Called")  # no --commit: the vault's own setting asks for it
+    assert_refused(r, vault, files, "outside the vault")
+    assert state(other) == before
+
+
 def test_a_work_tree_elsewhere_is_refused(repo: Path, run: Callable[..., Run], tmp_path: Path) -> None:
     other = outside_repo(tmp_path)
     git(repo, "config", "core.worktree", str(other))

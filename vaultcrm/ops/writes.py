@@ -120,6 +120,8 @@ def write_locked(ctx: Context, changes: Sequence[Change], command: str, *, undoi
     number it takes back) may remove a file that an edit created, if it still holds the bytes
     that edit wrote.
     """
+    if ctx.commit:  # `[git] commit = true` too: a repository reaching outside is refused before writing
+        git.is_work_tree(ctx.vault)
     journal.recover(ctx.vault)  # what a killed run left pending
     for c in changes:
         _check(ctx, c, undoing)
