@@ -1,12 +1,15 @@
 """The benchmark's vault generator (bench/generate.py): deterministic, in the promised mix, and
-every note it writes is one vaultcrm reads and re-renders byte for byte."""
+every note it writes is one vaultcrm reads and re-renders byte for byte; and the runner's (bench/run.py)
+pure helpers, which read the sizes and judge rows (no timing is asserted anywhere)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import shlex
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -124,3 +127,59 @@ def test_the_benchmark_target_has_exactly_one_task_matching_its_match(
     assert rec.title == target["name"]
     matching = [t for t in rec.tasks if target["task_match"].casefold() in t.text.casefold()]
     assert len(matching) == 1 and not matching[0].done
+
+
+# ---- the runner's pure helpers (bench/run.py): how sizes are read and rows judged, never timing ----
+def _load_runner() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", REPO / "bench" / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+runner = _load_runner()
+
+
+def test_sizes_keep_their_order_because_the_first_is_the_ratio_vault() -> None:
+    assert runner.parse_sizes("10000,50000,100000") == [10000, 50000, 100000]
+    assert runner.parse_sizes("50k, 10_000") == [50000, 10000]
+    with pytest.raises(ValueError):
+        runner.parse_sizes("10")
+    with pytest.raises(ValueError):
+        runner.parse_sizes(" , ")
+
+
+def test_the_older_notes_and_big_flags_map_onto_sizes() -> None:
+    assert runner.resolve_sizes(None, None, None, quick=False) == [10000, 50000]
+    assert runner.resolve_sizes(None, None, None, quick=True) == [2000, 4000]
+    assert runner.resolve_sizes(None, 3000, None, quick=False) == [3000, 50000]
+    assert runner.resolve_sizes(None, 3000, 3000, quick=False) == [3000]
+    assert runner.resolve_sizes("1000,2000", None, None, quick=True) == [1000, 2000]
+    with pytest.raises(ValueError):
+        runner.resolve_sizes("1000", 1000, None, quick=False)
+
+
+def test_the_pty_command_quotes_the_vaultcrm_command_as_one_shell_argument() -> None:
+    cmd = runner.pty_command(["vaultcrm", "--vault", "/tmp/a vault", "who", "O’Brien & Co", "--json"])
+    assert cmd[:2] == ["script", "-qec"] and cmd[-1] == "/dev/null"
+    assert shlex.split(cmd[2]) == ["vaultcrm", "--vault", "/tmp/a vault", "who", "O’Brien & Co", "--json"]
+
+
+def test_rows_are_judged_against_their_limits() -> None:
+    t = runner.Timed([0.2, 0.3, 0.25])  # median 250 ms
+    assert runner.ratio_row("x", t, "floor A", 250.0, 1.0).ok is True
+    assert runner.ratio_row("x", t, "floor A", 200.0, 1.0).ok is False
+    assert runner.ratio_row("x", t, "--version", None, 2.0).ok is None  # the reference failed: no verdict
+    fast = runner.speedup_row("x", 500.0, "floor B", 1600.0, 3)
+    assert fast.ok is True and fast.ratio_text == "3.2 × faster"
+    assert runner.absolute_row("x", t, 149.0, 1000, 150).ok is True
+    assert runner.absolute_row("x", t, None, 1000, 150).ok is False  # an unmeasured peak is a miss
+
+
+def test_growth_rows_report_milliseconds_per_note_without_a_verdict() -> None:
+    row = runner.growth_row("x", 2000.0, 100000, 180.0, 10000)  # 20 µs/note against 18 µs/note
+    assert row.ok is None
+    assert row.ratio is not None and abs(row.ratio - 20 / 18) < 1e-9
+    assert row.ratio_text == "20 µs/note, 1.11 × 10,000's"
