@@ -77,3 +77,12 @@ def test_no_line_is_wider_than_the_terminal_and_no_text_is_lost(rows: list[list[
     for r in rows:
         for c in r:
             assert c.replace(" ", "") in shown or all(ch in shown for ch in c.replace(" ", ""))
+
+
+def test_escape_sequences_in_cells_cannot_act_on_the_terminal() -> None:
+    from vaultcrm import render
+
+    title = "Evil\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[2J\x9b31m\x07\tend"
+    got = "\n".join(render.table_lines(None, ["Title"], [[title]], width=200, styled=False))
+    assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in got.replace("\n", ""))
+    assert "Evil␛]8;;http://x␛\\link␛]8;;␛\\ ␛[2J\ufffd31m␇ end" in got

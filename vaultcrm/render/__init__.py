@@ -166,7 +166,11 @@ def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimit
     return buf.getvalue()
 
 
-_ONE_LINE = str.maketrans("\t\n\r\v\f", "     ")  # a table cell is one line of text
+# A table cell is one line of inert text: line breaks become spaces, and every other control
+# character (ESC starts the sequences that retitle, clear or write the clipboard of a terminal) is
+# shown as its Unicode control picture (`␛`), C1 controls as U+FFFD.
+_ONE_LINE = {**{c: 0x2400 + c for c in range(0x20)}, **dict.fromkeys(b"\t\n\r\v\f", " "), 0x7F: 0x2421,
+             **dict.fromkeys(range(0x80, 0xA0), 0xFFFD)}
 
 
 def _cell(value: Any) -> str:
