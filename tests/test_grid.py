@@ -83,6 +83,56 @@ def test_escape_sequences_in_cells_cannot_act_on_the_terminal() -> None:
     from vaultcrm import render
 
     title = "Evil\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[2J\x9b31m\x07\tend"
-    got = "\n".join(render.table_lines(None, ["Title"], [[title]], width=200, styled=False))
+    got = "\n".join(render.table_lines(None, (["title"], ["Title"]), [{"title": title}], width=200, styled=False))
     assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in got.replace("\n", ""))
     assert "Evil␛]8;;http://x␛\\link␛]8;;␛\\ ␛[2J\ufffd31m␇ end" in got
+
+
+# ---- listings at 80 columns, on the example vault ---------------------------------------------------
+import json  # noqa: E402
+import re  # noqa: E402
+
+import pytest  # noqa: E402
+
+NARROW = {"COLUMNS": "80"}
+
+
+@pytest.mark.parametrize(("args", "keys"), [
+    (["task", "list"], ["id", "due"]),
+    (["list"], ["last_contact"]),
+    (["stale"], ["last_contact", "days"]),
+    (["timeline"], ["date"]),
+    (["undo", "--list"], ["time"]),
+])
+def test_each_listing_keeps_one_row_a_line_at_80_columns_and_never_cuts_an_id_or_a_date(
+        run, args: list[str], keys: list[str]) -> None:
+    assert run("log", "Globex", "Called about the renewal").exit_code == 0  # something for undo --list
+    rows = json.loads(run(*args, "--json").stdout)
+    r = run(*args, env=NARROW)
+    assert r.exit_code == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert all(cell_len(line) <= 80 for line in lines)
+    body = [line for line in lines if line.startswith("│")]
+    assert len(body) == len(rows) > 0  # one line a row: nothing wrapped
+    shown = "\n".join(body)
+    for row in rows:
+        for key in keys:
+            value = row[key]
+            if key == "time":  # undo --list prints the local time as it reads best
+                value = re.sub(r"T(\d\d:\d\d):\d\d.*", r" \1", value)
+            assert value is None or str(value) in shown, (key, value)
+
+
+def test_the_note_column_goes_where_the_path_says_the_same(run) -> None:
+    header = run("task", "list", env=NARROW).stdout.splitlines()[1]
+    assert "Path" in header and "Note" not in header
+    # a task in a note whose title its path does not say keeps the Note column
+    assert run("task", "add", "Globex", "Send the deck").exit_code == 0
+    assert run("set", "Globex", "title", "Globex Corporation").exit_code == 0
+    assert "Note" in run("task", "list", env=NARROW).stdout.splitlines()[1]
+
+
+def test_a_long_path_keeps_its_end() -> None:
+    assert grid.shorten("Customers and Partners/OpenAI/README.md", 12, grid.PATH, CELLS) == "…I/README.md"
+    assert grid.shorten("Send the revised quote to Jane", 10, grid.TEXT, CELLS) == "Send the …"
+    assert grid.shorten("2026-11-22", 4, grid.FIXED, CELLS) == "2026-11-22"

@@ -158,23 +158,22 @@ def emit_rows(fmt: Fmt, rows: list[dict[str, Any]], spec: tuple[list[str], list[
     """Rows as JSON, CSV, TSV or a table (`spec`: the columns and their headers, from `render`)."""
     from vaultcrm import render
 
-    columns, headers = spec
     if fmt is Fmt.json:
         emit_json(rows)
     elif fmt in (Fmt.csv, Fmt.tsv):
-        out(render.to_delimited(rows, columns, "," if fmt is Fmt.csv else "\t"))
+        out(render.to_delimited(rows, spec[0], "," if fmt is Fmt.csv else "\t"))
     elif rows:
-        print_table(title, headers, [[r.get(c) for c in columns] for r in rows])
+        print_table(title, spec, rows)
     else:
         err("vaultcrm: nothing to show")
 
 
-def print_table(title: str | None, headers: list[str], rows: list[list[Any]]) -> None:
+def print_table(title: str | None, spec: tuple[list[str], list[str]], rows: list[dict[str, Any]]) -> None:
     """A listing table on stdout, as wide as the terminal (or $COLUMNS), styled on a terminal."""
     from vaultcrm import render
 
     shown = console()
-    lines = render.table_lines(title, headers, rows, width=shown.width, styled=shown.color_system is not None)
+    lines = render.table_lines(title, spec, rows, width=shown.width, styled=shown.color_system is not None)
     shown.file.write("".join(line + "\n" for line in lines))
 
 

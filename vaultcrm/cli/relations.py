@@ -57,12 +57,11 @@ def agenda(
     if json_:
         emit_json(data)
         return
-    for key, title, (columns, headers) in (("overdue", "Overdue", render.AGENDA_TASK_TABLE),
-                                           ("due_soon", f"Due within {days} days", render.AGENDA_TASK_TABLE),
-                                           ("stale_now", "Stale now", render.AGENDA_LATE_TABLE),
-                                           ("going_stale", f"Going stale within {days} days",
-                                            render.AGENDA_STALE_TABLE)):
-        print_table(title, headers, [[d[c] for c in columns] for d in data[key]])
+    for key, title, spec in (("overdue", "Overdue", render.AGENDA_TASK_TABLE),
+                             ("due_soon", f"Due within {days} days", render.AGENDA_TASK_TABLE),
+                             ("stale_now", "Stale now", render.AGENDA_LATE_TABLE),
+                             ("going_stale", f"Going stale within {days} days", render.AGENDA_STALE_TABLE)):
+        print_table(title, spec, data[key])
 
 
 def timeline(

@@ -141,7 +141,8 @@ def doctor_table_rows(findings: Sequence[dict[str, Any]]) -> list[dict[str, Any]
 
 
 def undo_table_rows(entries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**e, "files": ", ".join(e["paths"]), "state": "undone" if e["undone"] else ""} for e in entries]
+    return [{**e, "time": e["time"][:16].replace("T", " "), "files": ", ".join(e["paths"]),
+             "state": "undone" if e["undone"] else ""} for e in entries]
 
 
 def to_json(data: Any, *, pretty: bool = True) -> str:
@@ -216,13 +217,37 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any
     return t
 
 
-def table_lines(title: str | None, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, width: int,
+# How a listing's columns give way at 80 columns (see `grid`): ids, dates, numbers and codes keep
+# their width, paths lose their start, the rest its end.
+FIXED_COLUMNS = frozenset({"number", "id", "status", "due", "date", "last_contact", "stale_on", "days",
+                           "days_overdue", "line", "count", "last", "time", "cadence_days", "code", "fix", "state"})
+PATH_COLUMNS = frozenset({"path", "account_path", "files"})
+
+
+def table_lines(title: str | None, spec: TableSpec, rows: Sequence[dict[str, Any]], *, width: int,
                 styled: bool) -> Iterator[str]:
-    """A listing as table lines (see `grid`: rich's look, drawn without rich's per-cell layout)."""
+    """A listing as table lines, one row a line (see `grid`: rich's look, without rich's layout).
+
+    A note's title is left out where its path already says it (`Customers/Acme.md` for Acme), unless
+    the title is what the table lists (its first column)."""
     from vaultcrm.render import grid
 
-    cells = [[_cell(v).translate(_ONE_LINE) for v in r] for r in rows]
-    return grid.lines(title, headers, cells, width=width, styled=styled)
+    columns, headers = spec
+    if "path" in columns and "title" in columns[1:] and all(_said_by_path(r.get("title"), r.get("path"))
+                                                            for r in rows):
+        keep = [n for n, c in enumerate(columns) if c != "title"]
+        columns, headers = [columns[n] for n in keep], [headers[n] for n in keep]
+    kinds = [grid.FIXED if c in FIXED_COLUMNS else grid.PATH if c in PATH_COLUMNS else grid.TEXT for c in columns]
+    cells = [[_cell(r.get(c)).translate(_ONE_LINE) for c in columns] for r in rows]
+    return grid.lines(title, headers, cells, width=width, styled=styled, kinds=kinds)
+
+
+def _said_by_path(title: Any, path: Any) -> bool:
+    """Whether the path names the note as its title does: its file name, or a folder note's folder."""
+    if not isinstance(title, str) or not isinstance(path, str):
+        return False
+    parts = path.removesuffix(".md").split("/")
+    return title in (parts[-1], parts[-2] if len(parts) > 1 else None)
 
 
 def show_panel(view: Any) -> Any:
