@@ -136,3 +136,26 @@ def test_a_long_path_keeps_its_end() -> None:
     assert grid.shorten("Customers and Partners/OpenAI/README.md", 12, grid.PATH, CELLS) == "…I/README.md"
     assert grid.shorten("Send the revised quote to Jane", 10, grid.TEXT, CELLS) == "Send the …"
     assert grid.shorten("2026-11-22", 4, grid.FIXED, CELLS) == "2026-11-22"
+
+
+# ---- CSV/TSV: no formula injection -------------------------------------------------------------------
+@pytest.mark.parametrize(("value", "shown"), [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"),
+    ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"), ("Acme", "Acme"), (-5, "-5"), (2.5, "2.5"),
+    (["=x", "y"], "'=x, y"),
+])
+def test_csv_cells_that_start_like_a_formula_are_guarded(value, shown) -> None:
+    from vaultcrm import render
+
+    assert render.spreadsheet_safe(value) == shown
+
+
+def test_a_formula_title_is_guarded_in_csv_and_tsv_but_exact_in_json(tmp_path) -> None:
+    from conftest import invoke, make_vault
+
+    root = make_vault(tmp_path / "v", {"Customers/=cmd.md": "---\ntype: customer\ntitle: \"=cmd|' /C calc'!A0\"\n---\n"})
+    csv_out = invoke(["--vault", str(root), "list", "--csv"]).stdout
+    assert "\"'=cmd|' /C calc'!A0\"" in csv_out or "'=cmd|' /C calc'!A0" in csv_out
+    tsv_out = invoke(["--vault", str(root), "list", "--tsv"]).stdout
+    assert "\t'=cmd|' /C calc'!A0" in "\t" + tsv_out.splitlines()[1]
+    assert json.loads(invoke(["--vault", str(root), "list", "--json"]).stdout)[0]["title"] == "=cmd|' /C calc'!A0"

@@ -153,18 +153,33 @@ def to_json(data: Any, *, pretty: bool = True) -> str:
 
 
 def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str) -> str:
-    """CSV (RFC 4180 quoting) or TSV (tabs and newlines in values become spaces)."""
+    """CSV (RFC 4180 quoting) or TSV (tabs and newlines in values become spaces); text cells that a
+    spreadsheet would run as a formula are guarded (`spreadsheet_safe`)."""
     buf = io.StringIO()
     if delimiter == "\t":
         buf.write("\t".join(columns) + "\n")
         for row in rows:
-            buf.write("\t".join(_cell(row.get(c)).replace("\t", " ").replace("\n", " ") for c in columns) + "\n")
+            buf.write("\t".join(spreadsheet_safe(row.get(c)).replace("\t", " ").replace("\n", " ")
+                                for c in columns) + "\n")
         return buf.getvalue()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for row in rows:
-        w.writerow([_cell(row.get(c)) for c in columns])
+        w.writerow([spreadsheet_safe(row.get(c)) for c in columns])
     return buf.getvalue()
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value: Any) -> str:
+    """A cell as text, with OWASP's guard against CSV injection: text that starts like a formula
+    (`=`, `+`, `-`, `@`, tab, CR) gets a leading `'`, so a spreadsheet shows it instead of running
+    it. Numbers stay numbers (`-5`); JSON output is never changed."""
+    text = _cell(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return text
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 # A table cell is one line of inert text: line breaks become spaces, and every other control
