@@ -269,10 +269,17 @@ def test_show_on_a_terminal_caps_long_lists_and_says_where_the_rest_is(run, vaul
     note = vault / "Customers" / "Acme Corp.md"
     entries = "".join(f"- 2026-0{1 + i % 5}-{10 + i % 18:02d}: entry {i}\n" for i in range(120))
     note.write_text(note.read_text().replace("## Recent Context\n\n", "## Recent Context\n\n" + entries))
-    r = run("show", "Acme Corp")
+    for i in range(20):
+        note.write_text(note.read_text() + f"- [ ] Open task {i}\n")
+    r = run("show", "Acme Corp", env={"COLUMNS": "200"})
     assert r.exit_code == 0
-    assert "newest 50 of 122" in r.stdout
-    assert r.stdout.count("entry ") == 48  # 50 rows: the two real entries are newer
+    assert "… 107 more (vaultcrm timeline 'Acme Corp')" in r.stdout
+    assert r.stdout.count("entry ") == 14  # 15 rows: the real 2026-06-01 entry, then entries of 05-27 and before
+    assert "… 5 more (vaultcrm task list 'Acme Corp')" in r.stdout  # 20 open tasks here + 0 before
+    assert r.stdout.count("Open task ") == 15  # the Open Tasks table (its section is shown as that table)
+    full = run("show", "Acme Corp", "--full", env={"COLUMNS": "200"})
+    assert full.stdout.count("entry ") == 120 and "more (" not in full.stdout
+    assert full.stdout.count("Open task ") == 20
     assert len(__import__("json").loads(run("show", "Acme Corp", "--json").stdout)["recent_context"]) == 122
 
 
@@ -283,3 +290,18 @@ def test_list_where_last_contact_filters_the_column_it_prints_and_an_empty_key_i
     # both dated by the QBR meeting (Globex is its account, Sam an attendee), not by a property
     assert [r["title"] for r in rows] == ["Globex", "Sam Hopewell"]
     assert run("list", "--where", "=x").exit_code == 2
+
+
+def test_show_caps_a_tasks_query_block_and_full_shows_it_all(tmp_path) -> None:
+    from conftest import invoke, make_vault
+
+    tasks = "".join(f"- [ ] Task number {i}\n" for i in range(40))
+    root = make_vault(tmp_path / "v", {
+        "Customers/Acme.md": "---\ntype: customer\n---\n# Acme\n\n## Pipeline\n\n```tasks\nnot done\n```\n",
+        "Inbox/Todo.md": tasks,
+    })
+    r = invoke(["--vault", str(root), "show", "Acme"], env={"COLUMNS": "200"})
+    assert r.stdout.count("Task number ") == 15
+    assert "… 25 more (vaultcrm show Acme --full)" in r.stdout
+    full = invoke(["--vault", str(root), "show", "Acme", "--full"], env={"COLUMNS": "200"})
+    assert full.stdout.count("Task number ") == 40

@@ -35,7 +35,11 @@ def register(app: typer.Typer) -> None:
     app.command("set")(set_)
 
 
-def show(name: Name, json_: JsonOpt = False) -> None:
+def show(
+    name: Name,
+    json_: JsonOpt = False,
+    full: Annotated[bool, typer.Option("--full", help="Every row of long parts (else the first 15 of each).")] = False,
+) -> None:
     """One note: properties, account status, recent context (newest first), open tasks, sections."""
     from vaultcrm import render
     from vaultcrm.ops import notes
@@ -48,7 +52,7 @@ def show(name: Name, json_: JsonOpt = False) -> None:
         return
     shown = console()
     for v in views:
-        shown.print(render.show_panel(v))
+        shown.print(render.show_panel(v, full=full))
 
 
 def list_(

@@ -9,13 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shlex
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from vaultcrm.model.sections import ACCOUNT_STATUS, OPEN_TASKS, RECENT_CONTEXT, SHOWN_AS_TABLES, normalize_heading
 
 SPARK = "▁▂▃▄▅▆▇█"
-PANEL_ROWS = 50  # rows of one table or section in the `show` panel: a person reads, --json has all
+PANEL_ROWS = 15  # rows of one table or section in the `show` panel (`--full`: all); --json has all
 
 
 # ---- plain data ------------------------------------------------------------------------------
@@ -219,12 +221,13 @@ def sparkline(counts: Sequence[int]) -> str:
 
 
 # ---- rich --------------------------------------------------------------------------------------
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Any:
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[Any]], caption: str | None = None) -> Any:
     """A rich table, for the parts of `show`'s panel (listings use `table_lines`)."""
     from rich.table import Table
     from rich.text import Text
 
-    t = Table(title=title, show_lines=False, header_style="bold", title_justify="left")
+    t = Table(title=title, show_lines=False, header_style="bold", title_justify="left", caption=caption,
+              caption_justify="left")
     for c in columns:
         t.add_column(c, overflow="fold")
     for r in rows:
@@ -265,19 +268,40 @@ def _said_by_path(title: Any, path: Any) -> bool:
     return title in (parts[-1], parts[-2] if len(parts) > 1 else None)
 
 
-def show_panel(view: Any) -> Any:
-    """The `show` panel: a header, then each part of the note that has something to show."""
+def show_panel(view: Any, *, full: bool = False) -> Any:
+    """The `show` panel: a header, then each part of the note that has something to show; long
+    parts show their first PANEL_ROWS rows and say where the rest is (`full`: everything)."""
     from rich.console import Group
     from rich.markup import escape
     from rich.panel import Panel
 
+    limit = Limit(None if full else PANEL_ROWS, view.record)
     parts: list[Any] = [_panel_head(view)]
-    for part in (_panel_history, _panel_properties, _panel_status, _panel_entries, _panel_tasks):
+    for part in (_panel_history, _panel_properties, _panel_status):
         shown = part(view)
         if shown is not None:
             parts.append(shown)
-    parts += _panel_queries(view) + _panel_sections(view)
+    for limited in (_panel_entries, _panel_tasks):
+        shown = limited(view, limit)
+        if shown is not None:
+            parts.append(shown)
+    parts += _panel_queries(view, limit) + _panel_sections(view, limit)
     return Panel(Group(*parts), title=f"[bold]{escape(view.record.title)}[/bold]", title_align="left")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """How many rows a part of the panel shows (None: all), and the command that shows the rest."""
+
+    rows: int | None
+    record: Any
+
+    def cut(self, items: Sequence[Any], rest: str) -> tuple[Sequence[Any], str | None]:
+        """The items to show, and a caption such as `… 12 more (vaultcrm task list Acme)`."""
+        if self.rows is None or len(items) <= self.rows:
+            return items, None
+        name = shlex.quote(self.record.title or self.record.path)
+        return items[:self.rows], f"… {len(items) - self.rows} more ({rest.format(name=name)})"
 
 
 def _panel_head(view: Any) -> Any:
@@ -322,16 +346,16 @@ def _panel_status(view: Any) -> Any:
     return table(ACCOUNT_STATUS, ["Field", "Value"], view.status) if view.status else None
 
 
-def _panel_entries(view: Any) -> Any:
+def _panel_entries(view: Any, limit: Limit) -> Any:
     if not view.entries:
         return None
-    more = f" (newest {PANEL_ROWS} of {len(view.entries)}; all with --json)" if len(view.entries) > PANEL_ROWS else ""
-    return table(RECENT_CONTEXT + more, ["Date", "Entry", "Via"],
+    shown, more = limit.cut(view.entries, "vaultcrm timeline {name}")
+    return table(RECENT_CONTEXT, ["Date", "Entry", "Via"],
                  [(e["date"] or e["raw_date"], (f"[[{e['link']}]] " if e["link"] else "") + e["text"], e["via"] or "")
-                  for e in view.entries[:PANEL_ROWS]])
+                  for e in shown], more)
 
 
-def _panel_tasks(view: Any) -> Any:
+def _panel_tasks(view: Any, limit: Limit) -> Any:
     rec = view.record
     open_tasks = [(n, i, t) for i, (n, t) in enumerate(view.tasks, 1) if t.open]
     if not open_tasks:
@@ -340,12 +364,12 @@ def _panel_tasks(view: Any) -> Any:
     def where(n: Any, t: Any) -> str:  # a line of this note, or a note filed under it (by file name)
         return f"line {t.line}" if n.path == rec.path else f"{n.path.rsplit('/', 1)[-1]}:{t.line}"
 
-    more = f" (first {PANEL_ROWS} of {len(open_tasks)}; all with task list)" if len(open_tasks) > PANEL_ROWS else ""
-    return table(OPEN_TASKS + more, ["#", "Id", "Due", "Task", "Where"],
-                 [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in open_tasks[:PANEL_ROWS]])
+    shown, more = limit.cut(open_tasks, "vaultcrm task list {name}")
+    return table(OPEN_TASKS, ["#", "Id", "Due", "Task", "Where"],
+                 [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in shown], more)
 
 
-def _panel_queries(view: Any) -> list[Any]:
+def _panel_queries(view: Any, limit: Limit) -> list[Any]:
     from rich.text import Text
 
     out = []
@@ -353,12 +377,14 @@ def _panel_queries(view: Any) -> list[Any]:
         if q["errors"]:
             out.append(Text(f"Tasks query (line {q['line']}) cannot be read:\n" + "\n".join(q["errors"]), style="red"))
             continue
+        shown, more = limit.cut(q["tasks"], "vaultcrm show {name} --full")
         out.append(table(f"Tasks query (line {q['line']}): {len(q['tasks'])} of {q['total']}", ["Task", "Due", "Where"],
-                         [(("✅ " if t.done else "") + t.text, t.due or "", f"{n.path}:{t.line}") for n, t in q["tasks"]]))
+                         [(("✅ " if t.done else "") + t.text, t.due or "", f"{n.path}:{t.line}") for n, t in shown],
+                         more))
     return out
 
 
-def _panel_sections(view: Any) -> list[Any]:
+def _panel_sections(view: Any, limit: Limit) -> list[Any]:
     from rich.markup import escape
     from rich.panel import Panel
     from rich.text import Text
@@ -367,7 +393,7 @@ def _panel_sections(view: Any) -> list[Any]:
     for s in view.sections:
         if normalize_heading(s["heading"]) in SHOWN_AS_TABLES or not s["text"].strip():
             continue
-        lines = s["text"].split("\n")
-        more = f"\n… {len(lines) - PANEL_ROWS} more lines (see --json)" if len(lines) > PANEL_ROWS else ""
-        out.append(Panel(Text("\n".join(lines[:PANEL_ROWS]) + more), title=escape(s["heading"]), title_align="left"))
+        lines, more = limit.cut(s["text"].split("\n"), "vaultcrm show {name} --full")
+        out.append(Panel(Text("\n".join(lines) + (f"\n{more}" if more else "")), title=escape(s["heading"]),
+                         title_align="left"))
     return out
