@@ -1,5 +1,5 @@
 """Which files are not notes of the vault: Obsidian's Excluded files, `.vaultcrm.toml` exclude, and
-template folders. Excluded notes are not listed, counted, dated or resolved by name; an explicit
+template folders, and sync conflict copies. Excluded notes are not listed, counted, dated or resolved by name; an explicit
 vault-relative path still reaches one. Pure: the store reads the settings, this module decides.
 """
 
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from vaultcrm.config import Config
+from vaultcrm.model import conflicts
 
 #: Template folders assumed when no templates plugin names one (`Templates/Customer.md` titled
 #: `{{title}}` is no account).
@@ -28,6 +29,7 @@ class Exclusion:
     own_prefixes: tuple[str, ...]
     own_globs: tuple[str, ...]
     template_folders: tuple[str, ...]
+    copy_patterns: tuple[re.Pattern[str], ...] = ()  # conflict copies beyond the services `conflicts` knows
 
     @classmethod
     def of(cls, config: Config) -> Exclusion:
@@ -54,6 +56,8 @@ class Exclusion:
             return "config"
         if templates and templates.match(path):
             return "templates"
+        if conflicts.copy_of(path, self.copy_patterns):
+            return "conflict-copy"
         return None
 
     @cached_property

@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from vaultcrm.errors import InvalidNote
+from vaultcrm.model import conflicts
 from vaultcrm.model.sections import normalize_heading
 
 BOM = "\ufeff"
@@ -147,6 +148,10 @@ class Note:
             return {}
         from vaultcrm.model import yamlblock
 
+        markers = conflicts.marker_lines(self.lines[fm.start:fm.end])
+        if markers:  # git merged two versions of the properties and left both: say so, not "malformed"
+            raise InvalidNote("git conflict markers in the frontmatter: resolve the conflict (see `vaultcrm "
+                              "conflicts`)", path=self.path, line=fm.start + markers[0] + 1)
         if fm.fmt == "toml":
             return yamlblock.load_toml(fm.text, path=self.path, first_line=fm.body_start + 1)
         return yamlblock.load_yaml(fm.text, path=self.path, first_line=fm.body_start + 1)
@@ -164,6 +169,16 @@ class Note:
     def check(self) -> None:
         """Raise InvalidNote if the frontmatter cannot be read (edits refuse such notes)."""
         _ = self.properties
+
+    def check_editable(self) -> None:
+        """`check`, and refuse a note that holds git conflict markers: an edit would bless one of
+        two versions, or write between them."""
+        self.check()
+        markers = conflicts.marker_lines(self.lines, self.fenced)
+        if markers:
+            shown = ", ".join(str(n + 1) for n in markers[:6]) + (", …" if len(markers) > 6 else "")
+            raise InvalidNote(f"git conflict markers on lines {shown}: resolve the conflict first (see "
+                              "`vaultcrm conflicts`)", path=self.path, line=markers[0] + 1)
 
     @property
     def body_start(self) -> int:

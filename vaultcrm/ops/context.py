@@ -33,6 +33,7 @@ class Memo:
 
     def __init__(self) -> None:
         self.clear()
+        self.told_copies = False  # the one-line note about conflict copies, said once a command
 
     def clear(self) -> None:
         self.focused: Scan | None = None
@@ -83,6 +84,7 @@ class Context:
                 memo.focused = load_focused(self.vault, self.config, self.focus, progress=self.progress)
                 memo.focus_tried = True
             if memo.focused is not None:
+                self._tell_copies(memo.focused)
                 return memo.focused
         return self.full_scan
 
@@ -91,7 +93,17 @@ class Context:
         """Every note of the vault, even when this command started focused on one."""
         if self.memo.full is None:
             self.memo.full = load(self.vault, self.config, progress=self.progress)
+            self._tell_copies(self.memo.full)
         return self.memo.full
+
+    def _tell_copies(self, scan: Scan) -> None:
+        """Say once that sync conflict copies were left out: their notes' other versions wait there."""
+        copies = [p for p, why in scan.excluded if why == "conflict-copy"]
+        if copies and self.notify is not None and not self.memo.told_copies:
+            self.memo.told_copies = True
+            more = f" and {len(copies) - 1} more" if len(copies) > 1 else ""
+            self.notify(f"{copies[0]}{more}: sync conflict copies, not read as notes; `vaultcrm conflicts` "
+                        "lists them and `vaultcrm conflicts resolve` merges each into its note")
 
     def everything(self) -> list[NoteRecord]:
         """Every readable note's record (loads the whole vault once; `scan` then serves it too)."""

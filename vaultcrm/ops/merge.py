@@ -125,8 +125,8 @@ def merge(ctx: Context, from_name: str, into_name: str, *, dry_run: bool = False
     from_text = ctx.vault.read(src.path).text
     into_text = ctx.vault.read(dst.path).text
     fnote, inote = Note.parse(from_text, src.path), Note.parse(into_text, dst.path)
-    fnote.check()
-    inote.check()
+    fnote.check_editable()
+    inote.check_editable()
     dropped = conflicting_kinds(fnote.properties, inote.properties, ctx.config)
     note = merge_frontmatter(inote, fnote, from_title=src.title, into_title=dst.title, leave_out=dropped)
     merged = merge_bodies(note, fnote).render()

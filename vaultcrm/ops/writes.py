@@ -71,7 +71,7 @@ def edit_note(ctx: Context, path: str, fn: EditFn, *, command: str, message: str
     with vault.lock():
         current = vault.read_for_edit(path, was_empty=_was_empty(ctx, path))
         note = Note.parse(current.text, path)
-        note.check()
+        note.check_editable()
         text = fn(note).render()
         if text == current.text:
             return EditResult(f"{path}: nothing to change", [], dry_run)
