@@ -41,10 +41,16 @@ class Run:
 
 
 @pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+def _fixed_today(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.setenv("VAULTCRM_TODAY", TODAY)
     monkeypatch.delenv("VAULTCRM_VAULT", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    # the developer's own ~/.config/vaultcrm (a `me`, a default cadence) and editor must not leak in
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    for name in ("VISUAL", "EDITOR", "PAGER"):
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture

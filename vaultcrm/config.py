@@ -1,12 +1,17 @@
-"""A vault's settings: the defaults that fit the seed notes, and how `.vaultcrm.toml` overrides them.
+"""A vault's settings: the defaults that fit the seed notes, how `.vaultcrm.toml` overrides them, and
+how the user's own settings (`me`, `editor`, `pager`, `days`) are chosen from flag, environment,
+vault file, user file and default.
 
-Pure: `store.settings` reads the file; this module only interprets its data."""
+Pure: `store.settings` and `store.userconfig` read the files and the environment; this module only
+interprets their data."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from vaultcrm.errors import UsageError
 
 CONFIG_FILE = ".vaultcrm.toml"
 
@@ -21,6 +26,8 @@ DEFAULT_KINDS: dict[str, list[str]] = {
 }
 DEFAULT_ACCOUNT_KINDS = ["customer", "prospect", "partner"]
 DEFAULT_MEETING_KINDS = ["meeting"]
+DEFAULT_EDITOR = "notepad" if os.name == "nt" else "vi"  # as git falls back to vi
+DEFAULT_PAGER = "more" if os.name == "nt" else "less"
 DEFAULT_FOLDERS = {"customer": "Customers", "prospect": "Customers", "partner": "Partners",
                    "person": "People", "meeting": "Meetings", "article": "Sources"}
 
@@ -129,6 +136,10 @@ class Config:
     ignore_filters: tuple[str, ...] = ()  # Obsidian's Excluded files (`userIgnoreFilters` in app.json)
     template_folders: tuple[str, ...] = ()  # the Templates core plugin's and Templater's folders
     not_contact: tuple[str, ...] = ()  # `[contact] not_contact`: entry texts that record no contact
+    me: tuple[str, ...] = ()  # the user's own names and aliases (`who` leaves them out)
+    editor: str = DEFAULT_EDITOR  # the command `open` runs, split as a shell would but never run through one
+    pager: str = DEFAULT_PAGER
+    origins: dict[str, str] = field(default_factory=dict)  # personal key -> where its value came from
 
     def canonical_kind(self, word: object) -> str | None:
         """The canonical kind a `type` value or `type/x` tag names (`people` → `person`)."""
@@ -202,3 +213,79 @@ def _cadence(cfg: Config, cadence: object) -> None:
         cfg.cadence_kinds = {str(k).lower(): v for k, v in dict(cadence.get("kinds", {})).items()}
         if isinstance(cadence.get("default_days"), int):
             cfg.default_days = cadence["default_days"]
+
+
+# ---- the user's own settings: a layer per source, the first that sets a key wins ------------------
+PERSONAL_KEYS = ("me", "editor", "pager", "days")  # what the vault's file and the user's file may set
+USER_KEYS = ("vault", *PERSONAL_KEYS)  # the user's file also names the default vault
+PERSONAL_DEFAULTS: dict[str, Any] = {"me": (), "editor": DEFAULT_EDITOR, "pager": DEFAULT_PAGER, "days": 30}
+Layer = tuple[str, dict[str, Any]]  # (source, e.g. `env EDITOR` or `user ~/.config/vaultcrm/config.toml`; values)
+
+
+def personal_values(data: dict[str, Any], text: str, where: str, keys: tuple[str, ...] = USER_KEYS) -> dict[str, Any]:
+    """The personal keys a parsed settings file sets, checked; a value of the wrong type is a usage
+    error naming the file and the key's line. `me` may be one name or a list of them."""
+    out: dict[str, Any] = {}
+    for key in keys:
+        if key not in data:
+            continue
+        value = data[key]
+        if key == "me" and isinstance(value, str):
+            value = [value]
+        if key == "me":
+            ok = isinstance(value, list) and all(isinstance(v, str) for v in value)
+            value = tuple(v.strip() for v in value if v.strip()) if ok else value
+        elif key == "days":
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        else:
+            ok = isinstance(value, str) and bool(value.strip())
+        if not ok:
+            raise UsageError(f"`{key}` must be {_WANTED[key]}, not {value!r}", path=where, line=key_line(text, key))
+        out[key] = value
+    return out
+
+
+_WANTED = {"vault": "a folder path", "me": "a name or a list of names", "editor": "a command",
+           "pager": "a command", "days": "a whole number of days (0 or more)"}
+
+
+def key_line(text: str, key: str) -> int | None:
+    """The line (1-based) that sets a top-level `key = …` in TOML text, if one plainly does."""
+    import re
+
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=")
+    return next((n for n, line in enumerate(text.splitlines(), 1) if pattern.match(line)), None)
+
+
+#: What a vault's own `.vaultcrm.toml` may set of them: never a program to run (`editor`, `pager`),
+#: since that file travels with a shared or synced vault and anyone who can write it could name one.
+VAULT_KEYS = ("me", "days")
+
+
+def vault_personal(data: dict[str, Any], text: str) -> dict[str, Any]:
+    """The personal keys a vault's `.vaultcrm.toml` sets; `[cadence] default_days` is its `days`
+    unless a top-level `days` is given."""
+    values = personal_values(data, text, CONFIG_FILE, VAULT_KEYS)
+    cadence = data.get("cadence")
+    if "days" not in values and isinstance(cadence, dict) and isinstance(cadence.get("default_days"), int):
+        values["days"] = cadence["default_days"]
+    return values
+
+
+def choose(layers: list[Layer], key: str) -> tuple[Any, str]:
+    """A key's value and its source: the first layer (highest precedence first) that sets it, else
+    the default."""
+    for source, values in layers:
+        if values.get(key) is not None:
+            return values[key], source
+    return PERSONAL_DEFAULTS.get(key), "default"
+
+
+def with_personal(cfg: Config, layers: list[Layer]) -> Config:
+    """`cfg` with the user's own settings (`me`, `editor`, `pager`, the default cadence `days`)
+    taken from `layers`, highest precedence first, and where each came from."""
+    from dataclasses import replace
+
+    chosen = {key: choose(layers, key) for key in PERSONAL_KEYS}
+    return replace(cfg, me=tuple(chosen["me"][0]), editor=chosen["editor"][0], pager=chosen["pager"][0],
+                   default_days=chosen["days"][0], origins={k: source for k, (_, source) in chosen.items()})

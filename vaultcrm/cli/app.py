@@ -13,7 +13,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from vaultcrm import __version__
-from vaultcrm.cli import health, notes, relations, sources, tasks, team
+from vaultcrm.cli import health, notes, personal, relations, sources, tasks, team
 from vaultcrm.cli.options import State, err
 from vaultcrm.errors import Ambiguous, NotFound, VaultCRMError
 
@@ -49,7 +49,7 @@ def _root(
     State.verbose = verbose
 
 
-for _group in (notes, tasks, relations, sources, health, team):  # the order `--help` lists them in
+for _group in (notes, tasks, relations, sources, health, team, personal):  # the order `--help` lists them in
     _group.register(app)
 
 

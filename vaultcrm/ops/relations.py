@@ -123,14 +123,17 @@ class Person:
 
 def who(ctx: Context, name: str) -> list[Person]:
     """People through whom an account's contact runs: `(via P)` entries and meeting attendees,
-    newest first, then the most contacts, then by name."""
+    newest first, then the most contacts, then by name. The user (`me`, `[[Me]]`) is left out."""
+    from vaultcrm.ops.opening import is_user, user_names
+
     rec = ctx.resolve(name, reading=True)
     own_names = {fold(n) for n in rec.names()}
+    mine = user_names(ctx)
     people: dict[str, Person] = {}
 
     def add_person(person: str, day: str | None, source: str) -> None:
         label = person.strip().strip('"').removeprefix("[[").removesuffix("]]").split("|")[0].strip()
-        if not label or fold(label) in own_names:
+        if not label or fold(label) in own_names or is_user(label, mine):
             return
         p = people.setdefault(fold(label), Person(label))
         p.count += 1

@@ -1,31 +1,45 @@
-"""Reading a vault's `.vaultcrm.toml` from disk (what its values mean lives in `vaultcrm.config`)."""
+"""Reading a vault's `.vaultcrm.toml` from disk, over the user's own settings (what the values mean
+lives in `vaultcrm.config`)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from dataclasses import replace
-
-from vaultcrm.config import CONFIG_FILE, Config, TaskSettings, from_settings, tasks_from_plugin_data
+from vaultcrm.config import (
+    CONFIG_FILE,
+    Config,
+    TaskSettings,
+    from_settings,
+    tasks_from_plugin_data,
+    vault_personal,
+    with_personal,
+)
 from vaultcrm.errors import UsageError
+from vaultcrm.store.userconfig import env_layers, read_user_config
 
 TASKS_PLUGIN_DATA = ".obsidian/plugins/obsidian-tasks-plugin/data.json"
 
 
 def load_config(root: Path) -> Config:
-    """The vault's config; a broken `.vaultcrm.toml` is a usage error naming its line."""
+    """The vault's config, with the user's own settings chosen from the environment, the vault's
+    file and the user's file (in that order); a broken `.vaultcrm.toml` or user config is a usage
+    error naming its line."""
     import tomllib
 
     path = root / CONFIG_FILE
-    config = Config()
+    config, data, text = Config(), {}, ""
     if path.is_file():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            text = path.read_text(encoding="utf-8")
+            data = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise UsageError(f"cannot read {CONFIG_FILE}: {exc}", path=CONFIG_FILE) from None
         config = from_settings(data)
-    return replace(config, tasks=load_task_settings(root), ignore_filters=_ignore_filters(root),
-                   template_folders=_template_folders(root))
+    user = read_user_config()
+    layers = [*env_layers(), (f"vault {CONFIG_FILE}", vault_personal(data, text)), (user.source, user.values)]
+    return replace(with_personal(config, layers), tasks=load_task_settings(root),
+                   ignore_filters=_ignore_filters(root), template_folders=_template_folders(root))
 
 
 def _json(path: Path) -> object:

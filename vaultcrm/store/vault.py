@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from vaultcrm.errors import InvalidNote, NoteBusy, OutsideVault, UsageError, VaultCRMError, WriteConflict
+from vaultcrm.errors import InvalidNote, NoteBusy, OutsideVault, VaultCRMError, WriteConflict
 from vaultcrm.store import guard
 from vaultcrm.store.atomic import TEMP_SUFFIX as TEMP_SUFFIX  # re-exported: tests import it from here
 from vaultcrm.store.atomic import atomic_write, current_umask, mark_pending, sweep_folder, sweep_pending
 from vaultcrm.store.guard import MAX_NOTE_BYTES as MAX_NOTE_BYTES  # re-exported
 from vaultcrm.store.guard import Stamp
 from vaultcrm.store.paths import check_relative as check_relative  # re-exported: ops import it from here
+from vaultcrm.store.userconfig import locate_vault
 
 STATE_DIR = ".vaultcrm"
 TRASH = ".trash"  # Obsidian's own trash folder: vaultcrm moves notes there, never deletes them
@@ -73,18 +74,8 @@ class Vault:
     @classmethod
     def discover(cls, explicit: str | None = None, cwd: Path | None = None) -> Vault:
         """`--vault`, else `$VAULTCRM_VAULT`, else the nearest ancestor with `.obsidian/` or
-        `.vaultcrm.toml`, else the working directory."""
-        chosen = explicit or os.environ.get("VAULTCRM_VAULT")
-        if chosen:
-            root = Path(chosen).expanduser()
-            if not root.is_dir():
-                raise UsageError(f"vault folder {chosen!r} does not exist", hint="check --vault or $VAULTCRM_VAULT")
-            return cls(root)
-        here = (cwd or Path.cwd()).resolve()
-        for folder in (here, *here.parents):
-            if (folder / ".obsidian").is_dir() or (folder / ".vaultcrm.toml").is_file():
-                return cls(folder)
-        return cls(here)
+        `.vaultcrm.toml`, else the user config's `vault`, else the working directory."""
+        return cls(locate_vault(explicit, cwd)[0])
 
     @property
     def state_dir(self) -> Path:
