@@ -4,13 +4,17 @@ Checks are pure functions over a parsed note and the vault's records; `diagnose`
 `fix` applies only the repairs that cannot lose information (raise `last_contact` to the
 effective last contact, drop exact duplicate bullets, re-order Recent Context newest first)
 as minimal edits, journaled as one edit so `undo` takes all of them back together.
+
+Most checks read one note's text and the config alone (LOCAL_CHECKS, none depends on today);
+their findings and the facts the other checks (VAULT_CHECKS, run every time) need from the note
+are cached per note in `.vaultcrm/doctor.sqlite`: a warm run reads only the notes that changed.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -23,6 +27,8 @@ from vaultcrm.model.records import NoteRecord, fold, string_list
 from vaultcrm.ops import contact, scope
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.writes import Change, EditResult, apply_changes
+from vaultcrm.store import findings as cache
+from vaultcrm.store.findings import Finding  # lives beside the cache that stores findings; still doctor.Finding
 
 #: Every finding code, with what it means. Codes are a contract: scripts match on them.
 CODES: dict[str, str] = {
@@ -46,20 +52,8 @@ CODES: dict[str, str] = {
 }
 FIXABLE_CODES = frozenset({"last-contact-not-date", "last-contact-behind", "entries-out-of-order",
                            "duplicate-bullet"})
-
-
-@dataclass(frozen=True)
-class Finding:
-    """One problem: where it is (vault-relative path, 1-based line), its code and a message."""
-
-    path: str
-    line: int
-    code: str
-    message: str
-    fixable: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+CHECKS_VERSION = "1"  # bump whenever a local check, or what `_facts` records, changes
+_FACTS = frozenset(("title", "aliases", "kind", "last_contact", "links", "body"))  # the keys `_facts` returns
 
 
 # ---- checks ------------------------------------------------------------------------------------
@@ -105,13 +99,14 @@ class LinkTargets:
 
 @dataclass
 class Checking:
-    """One readable note under examination, and where its findings go."""
+    """One readable note under examination (its text for local checks, its facts for vault checks), and its findings."""
 
     ctx: Context
     rec: NoteRecord
-    note: Note
-    others: dict[str, list[NoteRecord]]  # fold(title or alias) -> notes with it
-    targets: LinkTargets
+    note: Note | None = None
+    facts: dict[str, Any] = field(default_factory=dict)  # see _facts
+    others: dict[str, list[NoteRecord]] = field(default_factory=dict)  # fold(title or alias) -> notes with it
+    targets: LinkTargets | None = None  # set for the vault checks
     body_links: bool = False
     found: list[Finding] = field(default_factory=list)
 
@@ -119,40 +114,46 @@ class Checking:
         self.found.append(Finding(self.rec.path, line, code, message, fixable))
 
 
-def note_findings(ctx: Context, rec: NoteRecord, note: Note, *, others: dict[str, list[NoteRecord]],
-                  targets: LinkTargets, body_links: bool = False) -> list[Finding]:
-    """Every finding about one readable note (duplicates across notes need `others`: fold(name) ->
-    notes with that title or alias)."""
-    c = Checking(ctx, rec, note, others, targets, body_links)
-    for check in CHECKS:
-        check(c)
-    return c.found
+def _facts(note: Note) -> dict[str, Any]:
+    """What the vault checks need from a note's text, so that they never read it: the lines of its
+    title, aliases and type keys, its last_contact ([line, repr, ISO date or None]), and its
+    [[links]] in properties ([line, key, target]) and in the body ([line, target])."""
+    props = note.properties
+    last = None
+    if contact.PROPERTY in props:
+        raw = props[contact.PROPERTY]
+        current = iso_date(raw)
+        last = [_key_line(note, contact.PROPERTY), repr(raw), current.isoformat() if current else None]
+    links = [[_key_line(note, key), key, target] for key, value in props.items()
+             for item in (string_list(value) if isinstance(value, (str, list)) else [])
+             for target in grammar.wikilinks(item)]
+    body = [[i + 1, target] for i, text in note.body_lines(note.body_start, len(note.lines)) if "[[" in text
+            for target in grammar.wikilinks(re.sub(r"`[^`]*`", "", text))]
+    return {"title": _key_line(note, "title") if "title" in props else 1, "aliases": _key_line(note, "aliases"),
+            "kind": _key_line(note, "type" if "type" in props else "tags"), "last_contact": last,
+            "links": links, "body": body}
 
 
 def _duplicate_titles(c: Checking) -> None:
     reported: set[str] = set()
-    props = c.note.properties
     for label, key in [(c.rec.title, "title"), *((a, "aliases") for a in c.rec.aliases)]:
         clash = [r.path for r in c.others.get(fold(label), []) if r.path != c.rec.path and r.path not in reported]
         if clash:
             reported.update(clash)
             what = "title" if key == "title" else "alias"
-            c.add(_key_line(c.note, key) if key in props or key == "aliases" else 1, "duplicate-title",
-                  f"{what} {label!r} also names {', '.join(sorted(clash))}")
+            c.add(c.facts[key], "duplicate-title", f"{what} {label!r} also names {', '.join(sorted(clash))}")
 
 
 def _last_contact(c: Checking) -> None:
-    props = c.note.properties
-    if contact.PROPERTY not in props:
+    if c.facts["last_contact"] is None:
         return
-    raw = props[contact.PROPERTY]
-    current = iso_date(raw)
+    line, raw, iso = c.facts["last_contact"]
+    current = date.fromisoformat(iso) if iso else None
     eff = contact.effective_last_contact(c.ctx, c.rec)
-    line = _key_line(c.note, contact.PROPERTY)
     where = f"{eff.source}" + (f" {eff.evidence}" if eff.evidence else "")
     if current is None:
         hint = f"; the effective last contact is {eff.date} ({where})" if eff.date else ""
-        c.add(line, "last-contact-not-date", f"last_contact is {raw!r}, not a date{hint}", eff.date is not None)
+        c.add(line, "last-contact-not-date", f"last_contact is {raw}, not a date{hint}", eff.date is not None)
     elif eff.date is not None and eff.date > current:
         c.add(line, "last-contact-behind",
               f"last_contact {current} is behind the effective last contact {eff.date} ({where})", True)
@@ -248,20 +249,14 @@ def _placeholders(c: Checking) -> None:
 
 
 def _links(c: Checking) -> None:
-    note = c.note
-    for key, value in note.properties.items():
-        for item in string_list(value) if isinstance(value, (str, list)) else []:
-            for target in grammar.wikilinks(item):
-                if not c.targets.resolves(target):
-                    c.add(_key_line(note, key), "broken-link", f"property {key!r} links to [[{target}]], no such note")
+    for line, key, target in c.facts["links"]:
+        if not c.targets.resolves(target):
+            c.add(line, "broken-link", f"property {key!r} links to [[{target}]], no such note")
     if not c.body_links:
         return
-    for i, text in note.body_lines(note.body_start, len(note.lines)):
-        if "[[" not in text:
-            continue
-        for target in grammar.wikilinks(re.sub(r"`[^`]*`", "", text)):
-            if not c.targets.resolves(target):
-                c.add(i + 1, "broken-link", f"[[{target}]] names no note")
+    for line, target in c.facts["body"]:
+        if not c.targets.resolves(target):
+            c.add(line, "broken-link", f"[[{target}]] names no note")
 
 
 def _ambiguous_keys(c: Checking) -> None:
@@ -291,17 +286,17 @@ def _interaction_kind(c: Checking) -> None:
     account = scope.interaction_of(c.ctx, c.rec)
     if account is None or not c.ctx.config.is_account(c.rec.kind):
         return
-    key = "type" if "type" in c.note.properties else "tags"
     how = "filed in its folder" if c.rec.path.startswith(account.folder + "/") and account.folder_note \
         else "naming it in account:"
-    c.add(_key_line(c.note, key), "interaction-typed-as-account",
+    c.add(c.facts["kind"], "interaction-typed-as-account",
           f"dated {c.rec.note_date} and {how}, so an interaction of {account.title!r} ({account.path}), but "
           f"typed {c.rec.kind!r}; vaultcrm does not count it as an account: set its type to meeting (or call, email)")
 
 
-CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _recent_context,
-                                                  _duplicate_bullets, _task_dates, _placeholders, _links,
-                                                  _ambiguous_keys, _templates, _interaction_kind, _repeated_keys)
+# Each code comes from one check, so running the two groups apart and sorting gives the same order.
+LOCAL_CHECKS: tuple[Callable[[Checking], None], ...] = (_recent_context, _duplicate_bullets, _task_dates,
+                                                        _placeholders, _ambiguous_keys, _templates, _repeated_keys)
+VAULT_CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _links, _interaction_kind)
 
 
 def _names_index(records: Iterable[NoteRecord]) -> dict[str, list[NoteRecord]]:
@@ -314,28 +309,54 @@ def _names_index(records: Iterable[NoteRecord]) -> dict[str, list[NoteRecord]]:
     return by
 
 
-def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False) -> list[Finding]:
-    """Every finding for the vault (or the notes NAME names), sorted by path, line and code."""
+def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False, fresh: bool = False) -> list[Finding]:
+    """Every finding for the vault (or the notes NAME names), sorted by path, line and code.
+    `fresh`: check every note again, trusting no cached row (the cache is still brought up to date)."""
     records = ctx.find_all(name) if name else ctx.scan.records
     out: list[Finding] = []
     if name is None:
         out += [Finding(p, 1, "unreadable-note", msg) for p, msg in ctx.scan.unreadable]
     others = _names_index(ctx.scan.records)
     targets = LinkTargets(ctx)
+    store = cache.open_cache(ctx.vault, ctx.config, CHECKS_VERSION, _FACTS)
+    if not fresh:
+        store.load(None if name is None else [r.path for r in records])
     for rec in records:
         if rec.error:
             out.append(Finding(rec.path, rec.error_line or 1, "malformed-frontmatter", rec.error))
             continue
-        try:
-            note = Note.parse(ctx.vault.read(rec.path).text, rec.path)
-            note.check()
+        try:  # a note unchanged since the last run is not even read
+            found, facts = store.lookup(ctx.vault, rec.path, rec.size, rec.mtime_ns,
+                                        lambda text, rec=rec: _check(ctx, rec, text))
         except InvalidNote as exc:  # changed or unreadable since the scan
-            code = "malformed-frontmatter" if "frontmatter" in exc.message else "unreadable-note"
-            out.append(Finding(rec.path, exc.line or 1, code, exc.message))
-            continue
-        out += note_findings(ctx, rec, note, others=others, targets=targets, body_links=body_links)
+            found, facts = [_invalid(rec.path, exc)], None
+        out += found
+        if facts is not None:
+            c = Checking(ctx, rec, facts=facts, others=others, targets=targets, body_links=body_links)
+            for check in VAULT_CHECKS:
+                check(c)
+            out += c.found
+    store.save(keep_only=None if name else [r.path for r in records if not r.error])
     out.sort(key=lambda f: (f.path, f.line, f.code))
     return out
+
+
+def _check(ctx: Context, rec: NoteRecord, text: str) -> cache.Checked:
+    """The local checks on one note's text: its findings, and its facts (None when it cannot be parsed)."""
+    try:
+        note = Note.parse(text, rec.path)
+        note.check()
+    except InvalidNote as exc:
+        return [_invalid(rec.path, exc)], None
+    c = Checking(ctx, rec, note)
+    for check in LOCAL_CHECKS:
+        check(c)
+    return c.found, _facts(note)
+
+
+def _invalid(path: str, exc: InvalidNote) -> Finding:
+    code = "malformed-frontmatter" if "frontmatter" in exc.message else "unreadable-note"
+    return Finding(path, exc.line or 1, code, exc.message)
 
 
 # ---- repairs -----------------------------------------------------------------------------------
@@ -356,7 +377,7 @@ def fix_note(note: Note, effective: date | None) -> Note:
 def fix(ctx: Context, name: str | None = None, *, body_links: bool = False,
         dry_run: bool = False) -> tuple[EditResult, list[Finding]]:
     """Apply the safe repairs as one journaled edit; returns it and the findings that remain."""
-    findings = diagnose(ctx, name, body_links=body_links)
+    findings = diagnose(ctx, name, body_links=body_links, fresh=True)
     fixable = [f for f in findings if f.fixable]
     by_path = {r.path: r for r in ctx.scan.records}
     changes = []
