@@ -76,3 +76,19 @@ def test_markers_in_the_frontmatter_say_so(tmp_path: Path) -> None:
     assert "git conflict markers in the frontmatter" in r.stderr and "Customers/Globex.md" in r.stderr
     s = invoke(["--vault", str(root), "show", "Globex"])
     assert s.exit_code == 5 and "git conflict markers in the frontmatter" in s.stderr and ":3" in s.stderr
+
+
+def test_doctor_reports_copies_and_markers(tmp_path: Path) -> None:
+    marked = GLOBEX + "<<<<<<< HEAD\n- 2026-11-03: [[2026-11-03]] - Mine\n=======\n- 2026-11-04: [[2026-11-04]] - Theirs\n>>>>>>> origin/main\n"
+    root = make_vault(tmp_path / "v", {
+        "Customers/Globex.md": marked,
+        "Customers/Globex.sync-conflict-20261120-112233-ABCDEFG.md": COPY,
+        "Notes/Setext.md": "Title\n=======\n\ntext\n",  # a heading underline, not a marker
+    })
+    for _ in range(2):  # the second run answers from doctor's cache: the same findings
+        r = invoke(["--vault", str(root), "doctor", "--json"])
+        got = sorted((f["path"], f["line"], f["code"]) for f in json.loads(r.stdout) if f["code"].startswith("conflict"))
+        assert got == [("Customers/Globex.md", 10, "conflict-markers"),
+                       ("Customers/Globex.sync-conflict-20261120-112233-ABCDEFG.md", 1, "conflict-copy")]
+    messages = {f["code"]: f["message"] for f in json.loads(r.stdout)}
+    assert "lines 10, 12, 14" in messages["conflict-markers"] and "Customers/Globex.md" in messages["conflict-copy"]

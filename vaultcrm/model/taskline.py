@@ -342,3 +342,30 @@ def _dropped(line: str, key: str, settings: TaskSettings) -> str:
     while a > offset and line[a - 1] == " ":
         a -= 1
     return line[:a] + line[offset + end:]
+
+
+# ---- date fields Tasks did not read (doctor's task-date-unreadable) ------------------------------
+def field_sign(name: str, settings: TaskSettings) -> str:
+    """How a date field is written in the vault's task format: `📅`, or `due::` for Dataview."""
+    return f"{DATAVIEW_KEY[name]}::" if settings.dataview else DATE_EMOJI[name]
+
+
+_UNREAD_EMOJI = re.compile(r"(📅|📆|🗓|⏳|⌛|🛫|➕|✅|❌)\ufe0f? *(\S*)")
+_UNREAD_INLINE = re.compile(r"[\[(] *(due|scheduled|start|created|completion|cancelled):: *([^\])]*)[\])]")
+_EMOJI_NAME = {"📅": "due", "📆": "due", "🗓": "due", "⏳": "scheduled", "⌛": "scheduled", "🛫": "start",
+               "➕": "created", "✅": "done", "❌": "cancelled"}
+
+
+def unread_fields(description: str, settings: TaskSettings) -> list[tuple[str, str, str]]:
+    """(sign, field, what follows it) for each date field sign left in a task's text: Tasks read no
+    date from it, because no date follows or because more text does."""
+    out = []
+    if settings.dataview:
+        for m in _UNREAD_INLINE.finditer(description):
+            name = "done" if m[1] == "completion" else m[1]
+            out.append((f"{m[1]}::", name, m[2].strip()))
+        return out
+    for m in _UNREAD_EMOJI.finditer(description):  # every sign left in the text is one Tasks did not read
+        if m[1] not in "✅❌➕" or m[2][:1].isdigit():  # `✅ agreed` is text, `✅ 2026-1-2` a date
+            out.append((m[1], _EMOJI_NAME[m[1]], m[2]))
+    return out

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from vaultcrm.config import TaskSettings
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote, VaultCRMError
-from vaultcrm.model import edits, grammar, keys, taskline, units
+from vaultcrm.model import conflicts, edits, grammar, keys, taskline, units
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import NoteRecord, fold, string_list
 from vaultcrm.ops import contact, scope
@@ -49,10 +48,12 @@ CODES: dict[str, str] = {
                                     "type says it is an account itself",
     "template-not-expanded": "a template placeholder never filled in (`created: {{date}}`), read as its text",
     "ambiguous-key": "two frontmatter keys that differ only in case",
+    "conflict-copy": "a sync service's conflict copy of a note (Syncthing, Dropbox, Obsidian Sync…)",
+    "conflict-markers": "git conflict markers (<<<<<<< ======= >>>>>>>) left in a note",
 }
 FIXABLE_CODES = frozenset({"last-contact-not-date", "last-contact-behind", "entries-out-of-order",
                            "duplicate-bullet"})
-CHECKS_VERSION = "1"  # bump whenever a local check, or what `_facts` records, changes
+CHECKS_VERSION = "2"  # bump whenever a local check, or what `_facts` records, changes
 _FACTS = frozenset(("title", "aliases", "kind", "last_contact", "links", "body"))  # the keys `_facts` returns
 
 
@@ -197,40 +198,15 @@ def _task_dates(c: Checking) -> None:
             continue
         for name, value in t.dates.items():
             if iso_date(value) is None:
-                c.add(i + 1, "task-date-unreadable", f"the {name} date ({_sign(name, settings)}) {value!r} "
+                c.add(i + 1, "task-date-unreadable", f"the {name} date ({taskline.field_sign(name, settings)}) {value!r} "
                       "is not a real date; Obsidian Tasks cannot read it")
-        for sign, name, found in _unread_fields(t.description, settings):
+        for sign, name, found in taskline.unread_fields(t.description, settings):
             if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", found):
                 c.add(i + 1, "task-date-unreadable", f"the {name} field ({sign} {found}) is followed by more text; "
                       "Obsidian Tasks reads fields only at the end of the line (tags may follow them)")
             else:
                 c.add(i + 1, "task-date-unreadable", f"the {name} field ({sign}) is followed by {found!r}, not a "
                       "YYYY-MM-DD date; Obsidian Tasks reads no date from it")
-
-
-def _sign(name: str, settings: TaskSettings) -> str:
-    return f"{taskline.DATAVIEW_KEY[name]}::" if settings.dataview else taskline.DATE_EMOJI[name]
-
-
-_UNREAD_EMOJI = re.compile(r"(📅|📆|🗓|⏳|⌛|🛫|➕|✅|❌)\ufe0f? *(\S*)")
-_UNREAD_INLINE = re.compile(r"[\[(] *(due|scheduled|start|created|completion|cancelled):: *([^\])]*)[\])]")
-_EMOJI_NAME = {"📅": "due", "📆": "due", "🗓": "due", "⏳": "scheduled", "⌛": "scheduled", "🛫": "start",
-               "➕": "created", "✅": "done", "❌": "cancelled"}
-
-
-def _unread_fields(description: str, settings: TaskSettings) -> list[tuple[str, str, str]]:
-    """(sign, field, what follows it) for each date field sign left in a task's text: Tasks read no
-    date from it, because no date follows or because more text does."""
-    out = []
-    if settings.dataview:
-        for m in _UNREAD_INLINE.finditer(description):
-            name = "done" if m[1] == "completion" else m[1]
-            out.append((f"{m[1]}::", name, m[2].strip()))
-        return out
-    for m in _UNREAD_EMOJI.finditer(description):  # every sign left in the text is one Tasks did not read
-        if m[1] not in "✅❌➕" or m[2][:1].isdigit():  # `✅ agreed` is text, `✅ 2026-1-2` a date
-            out.append((m[1], _EMOJI_NAME[m[1]], m[2]))
-    return out
 
 
 def _placeholders(c: Checking) -> None:
@@ -293,9 +269,19 @@ def _interaction_kind(c: Checking) -> None:
           f"typed {c.rec.kind!r}; vaultcrm does not count it as an account: set its type to meeting (or call, email)")
 
 
+def _conflict_markers(c: Checking) -> None:
+    lines = conflicts.marker_lines(c.note.lines, c.note.fenced)
+    starts = [n for n in lines if c.note.lines[n].startswith("<<<<<<<")]
+    for n, start in enumerate(starts):
+        block = [k + 1 for k in lines if start <= k < (starts[n + 1] if n + 1 < len(starts) else len(c.note.lines))]
+        c.add(start + 1, "conflict-markers", f"git conflict markers (lines {', '.join(map(str, block))}): two "
+              "versions of these lines are kept; `vaultcrm conflicts resolve` merges entries, tasks and bullets")
+
+
 # Each code comes from one check, so running the two groups apart and sorting gives the same order.
 LOCAL_CHECKS: tuple[Callable[[Checking], None], ...] = (_recent_context, _duplicate_bullets, _task_dates,
-                                                        _placeholders, _ambiguous_keys, _templates, _repeated_keys)
+                                                        _placeholders, _ambiguous_keys, _templates, _repeated_keys,
+                                                        _conflict_markers)
 VAULT_CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _links, _interaction_kind)
 
 
@@ -316,6 +302,9 @@ def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False,
     out: list[Finding] = []
     if name is None:
         out += [Finding(p, 1, "unreadable-note", msg) for p, msg in ctx.scan.unreadable]
+        out += [Finding(p, 1, "conflict-copy", f"a sync conflict copy of {conflicts.copy_of(p)}: another device's "
+                        "version; `vaultcrm conflicts resolve` merges it into the note")
+                for p, why in ctx.scan.excluded if why == "conflict-copy"]
     others = _names_index(ctx.scan.records)
     targets = LinkTargets(ctx)
     store = cache.open_cache(ctx.vault, ctx.config, CHECKS_VERSION, _FACTS)
