@@ -92,3 +92,15 @@ def test_doctor_reports_copies_and_markers(tmp_path: Path) -> None:
                        ("Customers/Globex.sync-conflict-20261120-112233-ABCDEFG.md", 1, "conflict-copy")]
     messages = {f["code"]: f["message"] for f in json.loads(r.stdout)}
     assert "lines 10, 12, 14" in messages["conflict-markers"] and "Customers/Globex.md" in messages["conflict-copy"]
+
+
+def test_a_vault_can_name_more_kinds_of_copies(tmp_path: Path) -> None:
+    root = make_vault(tmp_path / "v", {
+        ".vaultcrm.toml": '[conflicts]\ncopies = ["{name} (copy *).md", "no placeholder *.md"]\n',
+        "Customers/Globex.md": GLOBEX, "Customers/Globex (copy from laptop).md": COPY,
+        "Customers/no placeholder 1.md": "# x\n",
+    })
+    paths = [row["path"] for row in json.loads(invoke(["--vault", str(root), "list", "--json"]).stdout)]
+    assert paths == ["Customers/Globex.md", "Customers/no placeholder 1.md"]  # a pattern without {name}: ignored
+    assert conflicts.copy_of("A/Globex (copy from laptop).md", [conflicts.copy_pattern("{name} (copy *).md")]) \
+        == "A/Globex.md"

@@ -133,6 +133,7 @@ class Config:
     git_commit: bool = False
     tasks: TaskSettings = field(default_factory=TaskSettings)
     exclude: tuple[str, ...] = ()  # `.vaultcrm.toml` exclude: folder prefixes and globs
+    conflict_copies: tuple[str, ...] = ()  # `[conflicts] copies`: more copy names, `{name}` the note's
     ignore_filters: tuple[str, ...] = ()  # Obsidian's Excluded files (`userIgnoreFilters` in app.json)
     template_folders: tuple[str, ...] = ()  # the Templates core plugin's and Templater's folders
     not_contact: tuple[str, ...] = ()  # `[contact] not_contact`: entry texts that record no contact
@@ -183,6 +184,9 @@ def from_settings(data: dict[str, Any]) -> Config:
     if isinstance(contact, dict):
         cfg.not_contact = _texts(contact.get("not_contact"))
     cfg.exclude = _texts(data.get("exclude"))
+    more = data.get("conflicts", {})
+    if isinstance(more, dict):
+        cfg.conflict_copies = tuple(p for p in _texts(more.get("copies")) if "{name}" in p)
     git = data.get("git", {})
     if isinstance(git, dict):
         cfg.git_commit = bool(git.get("commit", False))

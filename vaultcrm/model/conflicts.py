@@ -27,6 +27,14 @@ _OPEN, _BASE, _SPLIT, _CLOSE = (re.compile(r"<{7}(?: |$)"), re.compile(r"\|{7}(?
                                 re.compile(r">{7}(?: |$)"))
 
 
+def copy_pattern(glob: str) -> re.Pattern[str]:
+    """A `.vaultcrm.toml` copy name (`{name} (copy *).md`: `{name}` the note's name without `.md`,
+    `*` any text) as a pattern for `copy_of`."""
+    head, _, tail = glob.partition("{name}")
+    part = lambda text: re.escape(text).replace(r"\*", ".*")  # noqa: E731
+    return re.compile(f"{part(head)}(?P<stem>.+?){part(tail)}")
+
+
 def copy_of(path: str, extra: Sequence[re.Pattern[str]] = ()) -> str | None:
     """The vault path of the note that `path` is a conflict copy of, or None for an ordinary note.
 

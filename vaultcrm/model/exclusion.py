@@ -45,7 +45,8 @@ class Exclusion:
         globs = tuple(g for g in config.exclude if any(c in g for c in "*?"))
         own = tuple(p.strip("/") for p in config.exclude if p not in globs and p.strip("/"))
         folders = tuple(f.strip("/") for f in config.template_folders if f.strip("/")) or DEFAULT_TEMPLATE_FOLDERS
-        return cls(tuple(prefixes), tuple(regexes), own, globs, folders)
+        copies = tuple(conflicts.copy_pattern(g) for g in config.conflict_copies)
+        return cls(tuple(prefixes), tuple(regexes), own, globs, folders, copies)
 
     def reason(self, path: str) -> str | None:
         """Why `path` is not a note of the vault (`obsidian`, `config` or `templates`), or None."""
