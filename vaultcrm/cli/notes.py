@@ -18,6 +18,7 @@ from vaultcrm.cli.options import (
     context,
     emit_json,
     emit_rows,
+    paged,
     err,
     finish_edit,
     fmt_of,
@@ -51,8 +52,10 @@ def show(
         emit_json(render.show_dict(views[0]))
         return
     shown = console()
-    for v in views:
-        shown.print(render.show_panel(v, full=full))
+    with shown.capture() as captured:  # rendered first, so a note taller than the terminal can be paged
+        for v in views:
+            shown.print(render.show_panel(v, full=full))
+    paged(captured.get(), shown)
 
 
 def list_(

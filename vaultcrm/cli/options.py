@@ -26,6 +26,8 @@ class State:
     vault_arg: str | None = None
     commit: bool = False
     verbose: bool = False  # name every skipped note, not just count them
+    no_pager: bool = False  # --no-pager: never page output, even on a terminal
+    config: Any = None  # the command's settings (its pager), once `context()` has read them
 
 
 def context(focus: str | None = None, *, force: bool = False) -> Context:
@@ -36,6 +38,7 @@ def context(focus: str | None = None, *, force: bool = False) -> Context:
 
     ctx = Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress(),
                            notify=lambda message: err(f"vaultcrm: warning: {message}"))
+    State.config = ctx.config
     if force:
         from vaultcrm.ops.writes import forcing
 
@@ -174,7 +177,18 @@ def print_table(title: str | None, spec: tuple[list[str], list[str]], rows: list
 
     shown = console()
     lines = render.table_lines(title, spec, rows, width=shown.width, styled=shown.color_system is not None)
-    shown.file.write("".join(line + "\n" for line in lines))
+    paged("".join(line + "\n" for line in lines), shown)
+
+
+def paged(text: str, shown: Any) -> None:
+    """`text` on stdout; through the user's pager, as git does, when stdout is a terminal and the
+    text is taller than it (never when piped, never with --no-pager)."""
+    if shown.is_terminal and not State.no_pager and State.config is not None and text.count("\n") > shown.height:
+        from vaultcrm.ops import opening
+
+        if opening.page(State.config, text):
+            return
+    shown.file.write(text)
 
 
 def finish_edit(result: EditResult, json_: bool = False, extra: dict[str, Any] | None = None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from vaultcrm import query
-from vaultcrm.config import PERSONAL_KEYS
+from vaultcrm.config import PERSONAL_KEYS, Config
 from vaultcrm.errors import UsageError, VaultCRMError
 from vaultcrm.model.records import fold
 from vaultcrm.ops.context import Context
@@ -121,3 +121,16 @@ def run(target: Launch) -> None:
     code = launch.run(list(target.argv))
     if code != 0:
         raise VaultCRMError(f"{target.argv[0]} exited with status {code}", path=target.note)
+
+
+def page(config: Config, text: str) -> bool:
+    """Show `text` through the user's pager (`$PAGER`, `pager` in their config, else `less`), with
+    `LESS=FRX` when unset as git sets it: quit at once if it fits, keep colours, leave the screen."""
+    import os
+
+    argv = shlex.split(config.pager or "less")
+    if not argv or argv[0] in ("cat", ""):
+        return False
+    env = dict(os.environ)
+    env.setdefault("LESS", "FRX")
+    return launch.page(argv, text, env)
