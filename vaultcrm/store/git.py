@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from vaultcrm.errors import UsageError, VaultCRMError
+from vaultcrm.errors import OutsideVault, UsageError, VaultCRMError
 from vaultcrm.store import gitguard
 from vaultcrm.store.vault import Vault
 
@@ -320,3 +320,65 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
             return False
     _follow_in_user_index(repo, updates)
     return True
+
+
+# ---- team sync: what `vaultcrm git setup`, `git sync` and `merge-driver` need --------------------
+def config_entries(repo: Repo) -> list[gitguard.ConfigEntry]:
+    """The repository's config, every scope, as git reads it."""
+    r = _git(repo, "config", "-z", "--list", "--show-origin", "--show-scope", check=False)
+    return gitguard.parse_config(r.stdout) if r.returncode == 0 else []
+
+
+def run(repo: Repo, *args: str, merging: tuple[str, str] | None = None,
+        data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    """A git command of `git setup` or `git sync`, guarded like every other, with no transport.
+
+    `merging` (the notes' merge driver command, the current branch) is for the sync's `git merge`:
+    its options come from `gitguard.merge_options`, without `--attr-source`, so that the work
+    tree's `.gitattributes` picks vaultcrm's driver for notes; every other merge and filter
+    driver the config names stays switched off by name, as on git before 2.41.
+    """
+    options: Sequence[str] = repo.options
+    if merging is not None:
+        entries = config_entries(repo)
+        options = [*gitguard.options(entries), *gitguard.merge_options(entries, *merging)]
+    return _run(repo.top, options, repo.env, args, data)
+
+
+def transfer(repo: Repo, command: str, remote: str, *args: str) -> subprocess.CompletedProcess[bytes]:
+    """`git fetch` or `git push` with `remote`: the only git commands vaultcrm runs with a transport,
+    and only the one `gitguard.transport` allows for the remote's URLs (file, ssh, https)."""
+    if command not in ("fetch", "push"):
+        raise ValueError(command)
+    which = ["--push"] if command == "push" else []
+    urls = _git(repo, "remote", "get-url", *which, "--all", remote, check=False)
+    if urls.returncode != 0:
+        raise UsageError(f"git sync: the remote {remote!r} has no URL", hint="check `git remote -v`")
+    found = urls.stdout.decode("utf-8", "surrogateescape").splitlines()
+    options, pack, env = gitguard.transport(command, found, repo.env)
+    return _run(repo.top, [*repo.options, *options], env, [command, *pack, *args])
+
+
+def keep_state_out(vault: Vault) -> None:
+    """`.vaultcrm/` stays out of `git status`, as after a commit (for a sync that commits nothing)."""
+    _ignore_state(vault)
+
+
+def _plain(path: Path) -> Path:
+    if path.is_symlink():
+        raise OutsideVault(f"{path.name} is a symlink; vaultcrm reads and writes only a plain file there",
+                           path=str(path))
+    return path
+
+
+def read_file(path: Path) -> bytes | None:
+    """A file's bytes (None when missing); refuses a symlink, which could lead anywhere."""
+    return _plain(path).read_bytes() if path.exists() else None
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Write a file atomically (temp file beside it, fsync, rename), keeping its mode; refuses a symlink."""
+    from vaultcrm.store.atomic import atomic_write, current_umask
+
+    mode = _plain(path).stat().st_mode & 0o7777 if path.exists() else 0o666 & ~current_umask()
+    atomic_write(path, data, mode)

@@ -242,3 +242,82 @@ def check_git_dir(layout: Layout) -> None:
             if alt not in seen:
                 seen.add(alt)
                 stores.append(alt)
+
+
+# ---- team sync: the narrow exceptions `vaultcrm git sync` needs ----------------------------------
+SYNC_PROTOCOLS = ("file", "ssh", "https")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)(::|://)")
+# variables naming programs (ssh commands, askpass) that a transport would run, or that prompt
+TRANSPORT_DROPPED_ENV = ("GIT_SSH", "GIT_SSH_COMMAND", "GIT_SSH_VARIANT", "GIT_ASKPASS", "SSH_ASKPASS",
+                         "GIT_PROXY_COMMAND")
+SYNC_CONFIG: tuple[tuple[str, str], ...] = (
+    ("submodule.recurse", "false"), ("fetch.recurseSubmodules", "false"), ("push.recurseSubmodules", "no"),
+    ("gc.auto", "0"), ("maintenance.auto", "false"), ("rerere.enabled", "false"), ("merge.renormalize", "false"),
+    ("http.saveCookies", "false"),
+)
+
+
+def url_protocol(url: str) -> str:
+    """The transport git picks for a remote URL, as `protocol.<name>.allow` names it: its scheme
+    (`git+ssh` is ssh), `ssh` for scp-like `host:path`, `file` for a local path, and `helper:NAME`
+    for a remote helper (`ext::…`, `NAME::…`), which runs a program."""
+    m = _SCHEME.match(url)
+    if m and m[2] == "::":
+        return f"helper:{m[1]}"
+    if m:
+        scheme = m[1].lower()
+        return "ssh" if scheme in ("git+ssh", "ssh+git") else scheme
+    colon, slash = url.find(":"), url.find("/")
+    return "ssh" if colon > 0 and (slash < 0 or colon < slash) else "file"
+
+
+def extra_options(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """`-c key=value` for each pair, to follow `options()` (the last value given wins)."""
+    args: list[str] = []
+    for key, value in pairs:
+        if "=" in key or "\n" in key:
+            raise UsageError(f"git sync: cannot pass the setting {key!r} to git", hint=HINT)
+        args += ["-c", f"{key}={value}"]
+    return args
+
+
+def transport(command: str, urls: Iterable[str], env: Mapping[str, str]) -> tuple[list[str], list[str], dict[str, str]]:
+    """(global options, `command` options, environment) for the `git fetch` or `git push` of a sync:
+    the one exception to "no transport", and as narrow as the sync allows.
+
+    - Only the protocols of the remote's own URLs (as `git remote get-url` gives them, `insteadOf`
+      applied) come back, and only file, ssh and https: every other stays `never` (`ext::` and
+      other remote helpers run programs, `git://` runs `core.gitProxy`, http is in clear text).
+    - ssh is the system's `ssh -o BatchMode=yes`, whatever `core.sshCommand` or `GIT_SSH_COMMAND`
+      say: no program the repository names, and no password or passphrase prompt.
+    - upload-pack and receive-pack are git's own, named on the command line, so the repository's
+      `remote.<name>.uploadpack/receivepack` (run on this machine for a file remote) never run;
+      for a file remote they run with the other repository's hooks off too.
+    - Hooks, credential helpers and askpass stay off, GIT_TERMINAL_PROMPT=0: git fails rather
+      than prompt. Submodules are neither fetched nor pushed, no cookie file is written.
+    """
+    protocols = {url_protocol(u) for u in urls}
+    refused = sorted(protocols - set(SYNC_PROTOCOLS))
+    if refused or not protocols:
+        raise UsageError(f"git sync: the remote's URL uses {', '.join(refused) or 'nothing'}; vaultcrm syncs "
+                         "over file, ssh and https only", hint="pull and push with git yourself")
+    pairs = [*SYNC_CONFIG, *((f"protocol.{p}.allow", "always") for p in sorted(protocols)),
+             ("core.sshCommand", "ssh -o BatchMode=yes"), ("ssh.variant", "ssh")]
+    program = "upload-pack" if command == "fetch" else "receive-pack"
+    pack = f"git -c core.hooksPath=/dev/null {program}" if protocols == {"file"} else f"git-{program}"
+    flag = "--upload-pack" if command == "fetch" else "--receive-pack"
+    clean = {k: v for k, v in env.items() if k not in TRANSPORT_DROPPED_ENV}
+    return extra_options(pairs), [f"{flag}={pack}"], {**clean, **NEUTRAL_ENV, "LC_ALL": "C"}  # messages we read
+
+
+def merge_options(entries: Iterable[ConfigEntry], driver: str, branch: str) -> list[str]:
+    """Options for the `git merge` of a sync, to follow `options(entries)` given without
+    `--attr-source` (the work tree's `.gitattributes` must pick `merge=vaultcrm` for the notes):
+    the notes' driver is `driver`, vaultcrm itself, never the command the repository's config
+    names under `merge.vaultcrm.driver`; every other merge driver the config names is `false` (a
+    conflict, never a program); no rerere, no submodules, no renormalising, no gc; and
+    `branch.<branch>.mergeOptions` is emptied (it could name another strategy)."""
+    pairs = [*SYNC_CONFIG, ("merge.vaultcrm.driver", driver), ("merge.vaultcrm.name", "vaultcrm notes"),
+             ("merge.default", "text"), (f"branch.{branch}.mergeOptions", "")]
+    pairs += [(f"merge.{name}.driver", "false") for name in sorted(_driver_names(entries, "merge") - {"vaultcrm"})]
+    return extra_options(pairs)
