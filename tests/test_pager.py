@@ -32,7 +32,7 @@ def run(tmp_path: Path, command: str, *, pty: bool, lines: int = 5) -> tuple[str
     vault = tmp_path / "vault"
     if not vault.exists():
         shutil.copytree(EXAMPLES, vault, ignore=shutil.ignore_patterns(".vaultcrm"))
-    argv = f"{VAULTCRM} --vault {vault} {command}"
+    argv = f"{VAULTCRM} --vault {vault} {command}"  # a global option may lead `command`
     if pty:
         r = subprocess.run(["script", "-qec", argv, "/dev/null"], env=env, capture_output=True, text=True, timeout=60)
     else:
@@ -56,4 +56,10 @@ def test_output_that_fits_is_not_paged(tmp_path: Path) -> None:
 
 def test_piped_output_is_never_paged(tmp_path: Path) -> None:
     stdout, out = run(tmp_path, "task list", pty=False)
+    assert not out.exists() and "┏" in stdout
+
+
+@needs_script
+def test_no_pager_prints_on_the_terminal(tmp_path: Path) -> None:
+    stdout, out = run(tmp_path, "--no-pager task list", pty=True)
     assert not out.exists() and "┏" in stdout
