@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from vaultcrm.cli.options import DryRun, context, err, out
+from vaultcrm.cli.options import DryRun, Fmt, JsonOpt, context, emit_rows, err, finish_edit, out
 
 git_app = typer.Typer(help="The vault's git repository: register vaultcrm's merge driver, sync with the team.",
                       no_args_is_help=True)
@@ -14,8 +14,59 @@ git_app = typer.Typer(help="The vault's git repository: register vaultcrm's merg
 
 def register(app: typer.Typer) -> None:
     """The team commands, each group in its own function."""
+    register_conflicts(app)
     register_git(app)
     register_merge_driver(app)
+
+
+# ---- conflicts, conflicts resolve ----------------------------------------------------------------
+conflicts_app = typer.Typer(help="Sync conflict copies and git conflict markers: list them, resolve them.")
+CONFLICTS_TABLE = (["kind", "path", "original", "lines"], ["Kind", "Path", "Copy of", "Marker lines"])
+
+
+def register_conflicts(app: typer.Typer) -> None:
+    app.add_typer(conflicts_app, name="conflicts")
+
+
+def _table_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A conflict as a table row: the service's copy or git's markers, the blocks' lines."""
+    original = row["original"]
+    return {"kind": f"{row['service']} copy" if row["kind"] == "copy" else "git markers", "path": row["path"],
+            "original": original and original + ("" if row["original_exists"] else " (missing)"),
+            "lines": "; ".join(", ".join(map(str, block)) for block in row["blocks"])}
+
+
+@conflicts_app.callback(invoke_without_command=True)
+def conflicts_list(ctx: typer.Context, json_: JsonOpt = False) -> None:
+    """Conflict copies (with the note each copies) and notes holding git conflict markers; exit 0 either way."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from vaultcrm.ops import conflicts
+
+    rows = [c.to_dict() for c in conflicts.find(context())]
+    emit_rows(Fmt.json if json_ else Fmt.table, rows if json_ else [_table_row(r) for r in rows], CONFLICTS_TABLE)
+
+
+@conflicts_app.command("resolve")
+def conflicts_resolve(
+    paths: Annotated[list[str] | None, typer.Argument(metavar="[PATH]...", help="Conflict copies or notes "
+                                                      "(vault paths); default every one `conflicts` lists.")] = None,
+    json_: JsonOpt = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Merge each conflict copy into its note and unite marker blocks of entries, tasks and bullets, as one
+    undoable edit; exit 1 when a conflict is left to settle by hand."""
+    from vaultcrm.ops import conflicts
+
+    result = conflicts.resolve(context(), paths or [], dry_run=dry_run)
+    finish_edit(result, json_)
+    left = result.data["left"]
+    for x in left:
+        where = f"{x['path']}:{x['lines'][0]}" if x["lines"] else x["path"]
+        lines = f" (lines {', '.join(map(str, x['lines']))})" if x["lines"] else ""
+        err(f"vaultcrm: {where}: conflict left{lines}: {x['reason']}")
+    if left:
+        raise typer.Exit(1)
 
 
 # ---- git setup, git sync -------------------------------------------------------------------------

@@ -140,7 +140,7 @@ def _text(item: Item | None) -> str | None:
     return None if item is None else "\n".join(strip_eol(line).rstrip() for line in item)
 
 
-def _key(item: Item) -> tuple[str, str]:
+def item_key(item: Item) -> tuple[str, str]:
     """What makes two items one: a task's 🆔 id, else its text without fields; else the item's text."""
     task = taskline.parse_task(strip_eol(item[0]))
     if task is not None:
@@ -148,7 +148,7 @@ def _key(item: Item) -> tuple[str, str]:
     return ("text", _text(item) or "")
 
 
-def _closed(item: Item) -> bool | None:
+def item_closed(item: Item) -> bool | None:
     task = taskline.parse_task(strip_eol(item[0]))
     return None if task is None else task.status_type in ("DONE", "CANCELLED")
 
@@ -163,7 +163,7 @@ def _pick(b: Item | None, o: Item | None, t: Item | None) -> Item | None:
     if b is None and (o is None or t is None):
         return o or t
     if o is not None and t is not None:
-        oc, tc = _closed(o), _closed(t)
+        oc, tc = item_closed(o), item_closed(t)
         if oc is not None and tc is not None and oc != tc:  # a task ticked on one side: done wins
             return o if oc else t
         if oc and tc:
@@ -180,7 +180,7 @@ def _newest_first(items: list[Item]) -> None:
 
 
 def _keyed(items: list[Item]) -> dict[tuple[str, str], Item] | None:
-    out = {_key(it): it for it in items}
+    out = {item_key(it): it for it in items}
     return out if len(out) == len(items) else None
 
 
@@ -188,7 +188,7 @@ def _theirs_added(out: list[tuple[tuple[str, str], Item]], theirs: list[Item],
                   kept: dict[tuple[str, str], Item | None]) -> None:
     """THEIRS' new items into OURS' order: after the THEIRS item they follow, else before the one
     they precede, else at the end."""
-    tkeys = [_key(it) for it in theirs]
+    tkeys = [item_key(it) for it in theirs]
     anchor: int | None = None
     for n, key in enumerate(tkeys):
         where = [m for m, (k, _) in enumerate(out) if k == key]
@@ -213,7 +213,7 @@ def unite_items(base: Sequence[str], ours: Sequence[str], theirs: Sequence[str],
     o_items, t_items, b_items = _items(ours), _items(theirs), _items(base, strict=False) or []
     if o_items is None or t_items is None:
         return None
-    bmap, omap, tmap = _keyed(b_items) or {_key(it): it for it in b_items}, _keyed(o_items), _keyed(t_items)
+    bmap, omap, tmap = _keyed(b_items) or {item_key(it): it for it in b_items}, _keyed(o_items), _keyed(t_items)
     if omap is None or tmap is None:
         return None
     try:
@@ -347,7 +347,7 @@ def merge_frontmatter(notes: Sequence[Note]) -> tuple[list[str], int] | None:
 
 
 # ---- the note ------------------------------------------------------------------------------------------
-def _in_recent_context(note: Note, line: int) -> bool:
+def in_recent_context(note: Note, line: int) -> bool:
     return any(s.start <= line < s.end and is_recent_context(s.heading) for s in note.sections)
 
 
@@ -370,7 +370,7 @@ def _merge_body(notes: Sequence[Note], nl: str) -> tuple[list[str], int]:
             out += c.lines
             continue
         p, s = _common_ends(c.ours, c.theirs)
-        recent = _in_recent_context(ours, ours.body_start + c.at + p - 1)
+        recent = in_recent_context(ours, ours.body_start + c.at + p - 1)
         united = unite_items(c.base, c.ours[p:len(c.ours) - s], c.theirs[p:len(c.theirs) - s],
                              newest_first=recent)
         if united is None:
