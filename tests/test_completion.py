@@ -171,3 +171,18 @@ def test_the_example_vault_itself_is_left_alone() -> None:
     before = {p: p.stat().st_mtime_ns for p in EXAMPLES.rglob("*")}
     offered(f"vaultcrm --vault {EXAMPLES} show a")
     assert {p: p.stat().st_mtime_ns for p in EXAMPLES.rglob("*")} == before
+
+
+def test_a_state_folder_linked_outside_the_vault_is_never_read(tmp_path) -> None:
+    """As `Vault.state_dir` refuses it: a planted `.vaultcrm` link must not make a Tab read (and
+    offer) the titles of an index elsewhere."""
+    from vaultcrm.store import peek
+
+    other = tmp_path / "other"
+    (other / ".vaultcrm").mkdir(parents=True)
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / ".vaultcrm").symlink_to(other / ".vaultcrm")
+    assert peek.index_file(vault) is None
+    assert peek.peek(vault, "titles", "") == []
+    assert peek.index_file(other) == other / ".vaultcrm" / "index.sqlite"

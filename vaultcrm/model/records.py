@@ -7,7 +7,6 @@ one is a pure function of a note's path and text and the vault config.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -18,6 +17,7 @@ from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote
 from vaultcrm.model.note import Note
 from vaultcrm.model.sections import is_recent_context
+from vaultcrm.model.names import fold  # noqa: F401 - re-exported: callers say records.fold
 
 DEFAULT_SETTINGS = TaskSettings()
 FOLDER_NOTE_NAMES = ("readme", "index", "_index")
@@ -145,11 +145,6 @@ class NoteRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def fold(name: str) -> str:
-    """How names are compared: NFC, case-folded, inner whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def string_list(value: object) -> list[str]:

@@ -5,9 +5,9 @@ indexed offers no names (the kinds with a built-in template still come)."""
 from __future__ import annotations
 
 from vaultcrm.errors import VaultCRMError
-from vaultcrm.store import index
-from vaultcrm.store.templates import BUILTIN
-from vaultcrm.store.vault import Vault
+from vaultcrm.store import peek
+from vaultcrm.store.layout import BUILTIN_KINDS as BUILTIN
+from vaultcrm.store.userconfig import locate_vault
 
 LIMIT = 200  # a shell lists them all; more than a screenful helps nobody
 KINDS = ("titles", "kinds", "tags", "keys")
@@ -21,10 +21,10 @@ def candidates(what: str, prefix: str = "", *, vault_arg: str | None = None, not
     if what not in KINDS:
         raise ValueError(f"no completion for {what!r}")
     try:
-        vault = Vault.discover(vault_arg)
+        root, _ = locate_vault(vault_arg)  # as every command finds the vault (Vault.discover)
     except VaultCRMError:  # a --vault naming no folder: nothing to offer, and a Tab says nothing
         return []
-    found = index.peek(vault, what, prefix, note)
+    found = peek.peek(root, what, prefix, note)
     if what == "kinds":
         folded = prefix.casefold()
         found = sorted({*found, *(k for k in BUILTIN if k.startswith(folded))}, key=str.casefold)

@@ -11,9 +11,10 @@ from vaultcrm.config import Config
 from vaultcrm.errors import InvalidNote
 from vaultcrm.model.records import EntryRecord, NoteRecord, TaskRecord
 from vaultcrm.model.scan import build_record
+from vaultcrm.store.layout import INDEX_FILE
 from vaultcrm.store.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
-CACHE_FILE = "index.sqlite"
+CACHE_FILE = INDEX_FILE
 
 SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
 META = ("aliases", "tags", "links", "named_accounts")

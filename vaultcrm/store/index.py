@@ -24,10 +24,10 @@ from vaultcrm.model.exclusion import Exclusion
 from vaultcrm.model.records import NoteRecord
 from vaultcrm.store.cached import (CACHE_FILE, COLUMNS, HEAVY_AT, CachedRecord, HeavySource, from_row, note_row,
                                    read_one)
+from vaultcrm.store.layout import SCHEMA
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import FileInfo, Vault
 
-SCHEMA = 17  # bump whenever what a record holds changes (task ids, link keys)
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -377,24 +377,3 @@ def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
         pass
     finally:
         db.close()
-
-
-PEEK = {"titles": "SELECT DISTINCT title FROM notes WHERE :p = '' OR path IN (SELECT path FROM names "
-                  "WHERE key >= :p AND key < :p || char(1114111))", "kinds": "SELECT DISTINCT kind FROM notes",
-        "tags": "SELECT DISTINCT j.value FROM notes, json_each(meta, '$.tags') j",
-        "keys": "SELECT DISTINCT j.key FROM heavy h, json_each(h.properties) j "
-                "WHERE :n IS NULL OR h.path IN (SELECT path FROM names WHERE key = :n)"}
-
-
-def peek(vault: Vault, what: str, prefix: str = "", note: str | None = None) -> list[str]:
-    """The titles, kinds, tags or property keys (`what`, of the notes `note` names) starting with `prefix`
-    in any case, sorted, from the cache an earlier run left: opened read-only, never built or written."""
-    from vaultcrm.errors import VaultCRMError
-    from vaultcrm.model.records import fold
-
-    want, rows = fold(prefix), []
-    with contextlib.suppress(sqlite3.Error, OSError, TypeError, VaultCRMError), contextlib.closing(sqlite3.connect(
-            (vault.state_dir / CACHE_FILE).as_uri() + "?mode=ro", uri=True, timeout=0.5)) as db:
-        if str(db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()[0]).startswith(f"{SCHEMA}:"):
-            rows = db.execute(PEEK[what], {"p": want, "n": fold(note) if note else None}).fetchall()
-    return sorted({str(v) for (v,) in rows if v is not None and fold(str(v)).startswith(want)}, key=str.casefold)

@@ -10,6 +10,7 @@ import re
 from datetime import date
 
 from vaultcrm.errors import UsageError
+from vaultcrm.store.layout import BUILTIN_KINDS
 from vaultcrm.store.vault import Vault, decode
 
 CUSTOMER = """---
@@ -88,8 +89,8 @@ created: '{{date}}'
 # {{title}}
 """
 
-BUILTIN = {"customer": CUSTOMER, "prospect": CUSTOMER, "partner": CUSTOMER, "person": PERSON,
-           "meeting": MEETING}
+_TEMPLATE_OF = {"customer": CUSTOMER, "prospect": CUSTOMER, "partner": CUSTOMER, "person": PERSON, "meeting": MEETING}
+BUILTIN = {kind: _TEMPLATE_OF[kind] for kind in BUILTIN_KINDS}  # the names live in `layout` (completion reads them)
 _SAFE_KIND = re.compile(r"[A-Za-z0-9_-]+")
 _KIND_MAX = 255 - len(".md")  # bytes: the kind names its template file, KIND.md
 

@@ -26,10 +26,10 @@ from vaultcrm.store.atomic import TEMP_SUFFIX as TEMP_SUFFIX  # re-exported: tes
 from vaultcrm.store.atomic import atomic_write, current_umask, mark_pending, sweep_folder, sweep_pending
 from vaultcrm.store.guard import MAX_NOTE_BYTES as MAX_NOTE_BYTES  # re-exported
 from vaultcrm.store.guard import Stamp
+from vaultcrm.store.layout import STATE_DIR as STATE_DIR  # re-exported
 from vaultcrm.store.paths import check_relative as check_relative  # re-exported: ops import it from here
 from vaultcrm.store.userconfig import locate_vault
 
-STATE_DIR = ".vaultcrm"
 TRASH = ".trash"  # Obsidian's own trash folder: vaultcrm moves notes there, never deletes them
 
 
