@@ -159,3 +159,15 @@ def test_a_formula_title_is_guarded_in_csv_and_tsv_but_exact_in_json(tmp_path) -
     tsv_out = invoke(["--vault", str(root), "list", "--tsv"]).stdout
     assert "\t'=cmd|' /C calc'!A0" in "\t" + tsv_out.splitlines()[1]
     assert json.loads(invoke(["--vault", str(root), "list", "--json"]).stdout)[0]["title"] == "=cmd|' /C calc'!A0"
+
+
+def test_show_never_sends_a_notes_escape_sequences_to_the_terminal(tmp_path) -> None:
+    from conftest import invoke, make_vault
+
+    evil = ("---\ntype: customer\ntitle: \"Evil\\e]52;c;SGVsbG8=\\a\\e[2J\"\nstatus: \"\\e[31mred\"\n---\n# x\n\n"
+            "## Notes\n\n- body \x1b[2J line\n\n## Recent Context\n\n- 2026-11-01: [[x]] - call \x1b]8;;http://x\x1b\\\n")
+    root = make_vault(tmp_path / "v", {"Customers/Evil.md": evil})
+    r = invoke(["--vault", str(root), "show", "Customers/Evil.md"], env={"COLUMNS": "200"})
+    assert r.exit_code == 0, r.stderr
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout  # not a terminal here: rich adds no styles
+    assert "Evil␛]52;c;SGVsbG8=␇␛[2J" in r.stdout and "body ␛[2J line" in r.stdout and "␛[31mred" in r.stdout
