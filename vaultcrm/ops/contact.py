@@ -87,7 +87,7 @@ def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
     meeting notes that link to it."""
     out: dict[str, NoteRecord] = {}
     for r in belonging(ctx, rec)[1:]:  # its folder's notes and its interactions filed by `account:`
-        if r.note_date:
+        if r.note_date and r.kind != "article":  # a source filed beside the account dates no contact
             out[r.path] = r
     for r in _meeting_links(ctx).linking_to(rec):
         if r.path != rec.path and r.note_date and ctx.config.is_meeting(r.kind):

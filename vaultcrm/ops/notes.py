@@ -13,7 +13,7 @@ from vaultcrm.errors import Ambiguous, InvalidNote, OutsideVault, UsageError, Va
 from vaultcrm.model import edits, grammar, keys, tasksquery
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import NoteRecord, TaskRecord, entries_of
-from vaultcrm.ops import contact, layout, scope
+from vaultcrm.ops import contact, layout, links, scope
 from vaultcrm.ops.contact import LastContact, effective_last_contact
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
@@ -35,6 +35,7 @@ class NoteView:
     last_contact: LastContact
     queries: list[dict[str, Any]] = field(default_factory=list)
     history: list[tuple[str, int]] = field(default_factory=list)  # contacts per month, oldest first
+    sources: list[dict[str, Any]] = field(default_factory=list)  # clipped articles about an account
 
 
 def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
@@ -51,8 +52,9 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
         body = "".join(note.lines[s.body_start:s.end]).replace("\r\n", "\n").strip("\n")
         sections.append({"heading": s.heading, "level": s.level, "line": s.start + 1, "text": body})
     tasks = [(r, t) for r in belonging(ctx, rec) for t in r.tasks]
+    sources = links.sources_of(ctx, rec, ctx.records) if ctx.config.is_account(rec.kind) else []
     return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec),
-                    _queries(ctx, rec, note), contact.contact_histogram(ctx, rec))
+                    _queries(ctx, rec, note), contact.contact_histogram(ctx, rec), sources)
 
 
 def _queries(ctx: Context, rec: NoteRecord, note: Note) -> list[dict[str, Any]]:

@@ -94,7 +94,7 @@ def _find_interactions(ctx: Context) -> dict[str, NoteRecord]:
                 names.setdefault(key, r)
     out: dict[str, NoteRecord] = {}
     for r in ctx.records:
-        if not r.note_date:
+        if not r.note_date or r.kind == "article":  # a clipped story about the account is no interaction
             continue
         account = _folder_owner(ctx, r, accounts_only=True)
         if account is None:

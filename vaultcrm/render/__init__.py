@@ -61,6 +61,7 @@ def show_dict(view: Any) -> dict[str, Any]:
                      for s in view.sections]
     d["queries"] = [query_dict(q) for q in view.queries]
     d["contact_history"] = [{"month": m, "count": c} for m, c in view.history]
+    d["sources"] = list(view.sources)
     return d
 
 

@@ -39,7 +39,7 @@ def show_panel(view: Any, *, full: bool = False) -> Any:
         shown = part(view)
         if shown is not None:
             parts.append(shown)
-    for limited in (_panel_entries, _panel_tasks):
+    for limited in (_panel_entries, _panel_tasks, _panel_sources):
         shown = limited(view, limit)
         if shown is not None:
             parts.append(shown)
@@ -125,6 +125,14 @@ def _panel_tasks(view: Any, limit: Limit) -> Any:
     shown, more = limit.cut(open_tasks, "vaultcrm task list {name}")
     return table(OPEN_TASKS, ["#", "Id", "Due", "Task", "Where"],
                  [(i, t.id, t.due or "", t.text, where(n, t)) for n, i, t in shown], more)
+
+
+def _panel_sources(view: Any, limit: Limit) -> Any:
+    if not view.sources:
+        return None
+    shown, more = limit.cut(view.sources, "vaultcrm show {name} --json")
+    return table("Sources", ["Published", "Title", "Site"],
+                 [(s["published"] or "", s["title"], s["site"] or "") for s in shown], more)
 
 
 def _panel_queries(view: Any, limit: Limit) -> list[Any]:

@@ -97,7 +97,9 @@ def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
              json.dumps([e.__dict__ for e in rec.entries], ensure_ascii=False),
              json.dumps([t.__dict__ for t in rec.tasks], ensure_ascii=False))
     # what can date an account through a link: meeting notes, and dated notes filed by `account:`
-    dates_links = config.is_meeting(rec.kind) or bool(rec.note_date and rec.dating.get("accounts"))
+    # and sources (articles, clippings), which `show` lists under their accounts
+    dates_links = config.is_meeting(rec.kind) or bool(rec.note_date and rec.dating.get("accounts")) \
+        or rec.kind == "article"
     links = sorted(rec.link_keys()) if rec.error is None and dates_links else []
     return (*(getattr(rec, k) for k in SCALAR), json.dumps(rec.dating, ensure_ascii=False),
             json.dumps(meta, ensure_ascii=False), heavy, sorted(rec.name_keys()), links)

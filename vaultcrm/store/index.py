@@ -286,6 +286,12 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
         link_keys = sorted(rec.linked_as())
         marks = ", ".join("?" * len(link_keys))
         related.update(p for (p,) in db.execute(f"SELECT path FROM links WHERE key IN ({marks})", link_keys))
+        targets = sorted(rec.link_keys())  # and the sources it links to, which `show` lists
+        for i in range(0, len(targets), 500):
+            chunk = targets[i:i + 500]
+            related.update(p for (p,) in db.execute(
+                f"SELECT n.path FROM names m JOIN notes n ON n.path = m.path WHERE n.kind = 'article' "
+                f"AND m.key IN ({', '.join('?' * len(chunk))})", chunk))
     records = [CachedRecord(row, None, source) for row in _rows_for(db, light, related)]
     records.sort(key=lambda r: r.path)
     source.follow(records)
