@@ -123,6 +123,9 @@ class Config:
     """What a vault may override: kind synonyms, which kinds are accounts, folders, cadences."""
 
     kinds: dict[str, list[str]] = field(default_factory=lambda: {k: list(v) for k, v in DEFAULT_KINDS.items()})
+    # the parsed `.vaultcrm.toml` as written: a feature reads its own section (`[pipeline]`, `[dates]`)
+    # with its own checks, in its own module, instead of every section growing a field here
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     account_kinds: list[str] = field(default_factory=lambda: list(DEFAULT_ACCOUNT_KINDS))
     meeting_kinds: list[str] = field(default_factory=lambda: list(DEFAULT_MEETING_KINDS))
     folders: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_FOLDERS))
@@ -173,7 +176,7 @@ class Config:
 
 def from_settings(data: dict[str, Any]) -> Config:
     """The config that a parsed `.vaultcrm.toml` describes, merged over the defaults."""
-    cfg = Config()
+    cfg = Config(raw=data)
     _kinds(cfg, data)
     folders = data.get("folders", {})
     if isinstance(folders, dict):

@@ -16,7 +16,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from vaultcrm import __version__
-from vaultcrm.cli import health, notes, personal, relations, sources, tasks, team
+from vaultcrm.cli import brief, health, keydates, notes, personal, pipeline, relations, report, sources, tasks, team
 from vaultcrm.cli.complete import COMPLETE_VAR, attach
 from vaultcrm.cli.options import State, err
 from vaultcrm.errors import Ambiguous, NotFound, VaultCRMError
@@ -55,7 +55,7 @@ def _root(
     State.no_pager = no_pager
 
 
-for _group in (notes, tasks, relations, sources, health, team, personal):  # the order `--help` lists them in
+for _group in (notes, tasks, relations, pipeline, brief, report, keydates, sources, health, team, personal):  # the order `--help` lists them in
     _group.register(app)
 
 

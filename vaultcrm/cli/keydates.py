@@ -1,0 +1,9 @@
+"""The manager's week: `keydates` (filled in by the work that implements it)."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Nothing yet."""
