@@ -491,7 +491,7 @@ def terminal_rows(b: Bench, small: Vault) -> None:
     if not shutil.which("script"):
         b.notes.append("no util-linux `script` on PATH: the terminal-table rows were not timed.")
         return
-    vb = [*b.vcrm, "--vault", str(small.path)]
+    vb = [*b.vcrm, "--vault", str(small.path), "--no-pager"]  # the table itself, not a pager waiting for keys
     tty = {"COLUMNS": TTY_COLUMNS}
     for label, argv in (("task list", ["task", "list"]), ("list", ["list"])):
         def one(label: str = label, argv: list[str] = argv) -> Row:
