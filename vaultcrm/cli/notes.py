@@ -18,11 +18,11 @@ from vaultcrm.cli.options import (
     context,
     emit_json,
     emit_rows,
-    paged,
     err,
     finish_edit,
     fmt_of,
     out,
+    paged,
     parse_day,
     warn_all,
 )
@@ -118,6 +118,8 @@ def log(
     date_: Annotated[str | None, typer.Option("--date", "-d", help="When (ISO or 'yesterday', 'last friday'); default today.")] = None,
     via: Annotated[str | None, typer.Option("--via", help="Through whom: adds '(via NAME)'.")] = None,
     link: Annotated[str | None, typer.Option("--link", help="Wikilink target; default the day's daily note [[YYYY-MM-DD]]; '' for none.")] = None,
+    next_: Annotated[str | None, typer.Option("--next", help="Also add the task 'Follow up with NAME' due WHEN "
+                                              "('next friday', 'in 2 weeks', +3d, ISO) to Open Tasks.")] = None,
     dry_run: DryRun = False,
     force: Force = False,
 ) -> None:
@@ -125,7 +127,8 @@ def log(
     from vaultcrm.ops import notes
 
     ctx = context(name, force=force)
-    finish_edit(notes.log(ctx, name, text, day=parse_day(date_, ctx.today), via=via, link=link, dry_run=dry_run))
+    finish_edit(notes.log(ctx, name, text, day=parse_day(date_, ctx.today), via=via, link=link,
+                          follow_up=parse_day(next_, ctx.today, prefer="future"), dry_run=dry_run))
 
 
 def set_(

@@ -47,7 +47,7 @@ def agenda(
     days: Annotated[int, typer.Option("--days", min=0, max=36500, help="Look ahead DAYS.")] = 7,
     json_: JsonOpt = False,
 ) -> None:
-    """Overdue tasks, tasks due soon, accounts already stale, and accounts going stale within DAYS."""
+    """Overdue tasks, tasks due soon, accounts already stale, accounts going stale and key dates within DAYS."""
     from vaultcrm import render
     from vaultcrm.ops import relations
 
@@ -60,7 +60,8 @@ def agenda(
     for key, title, spec in (("overdue", "Overdue", render.AGENDA_TASK_TABLE),
                              ("due_soon", f"Due within {days} days", render.AGENDA_TASK_TABLE),
                              ("stale_now", "Stale now", render.AGENDA_LATE_TABLE),
-                             ("going_stale", f"Going stale within {days} days", render.AGENDA_STALE_TABLE)):
+                             ("going_stale", f"Going stale within {days} days", render.AGENDA_STALE_TABLE),
+                             ("key_dates", f"Key dates within {days} days", render.KEY_DATES_TABLE)):
         print_table(title, spec, data[key])
 
 

@@ -210,18 +210,24 @@ def _known_hint(ctx: Context, what: str, most: int = 30) -> str:
 
 # ---- writing -------------------------------------------------------------------------------------
 def log(ctx: Context, name: str, text: str, *, day: date | None = None, via: str | None = None,
-        link: str | None = None, dry_run: bool = False) -> EditResult:
-    """Add a Recent Context entry and raise `last_contact` when the entry is later."""
+        link: str | None = None, follow_up: date | None = None, dry_run: bool = False) -> EditResult:
+    """Add a Recent Context entry and raise `last_contact` when the entry is later; with `follow_up`,
+    also the task `Follow up with NAME` due that day in Open Tasks, in the same (one-undo) edit."""
     if not text.strip():
         raise UsageError("the entry text is empty")
+    if follow_up is not None and follow_up < ctx.today:
+        raise UsageError(f"--next {follow_up.isoformat()} is in the past; give today or a later day")
     day = day or ctx.today
     rec = ctx.editable(name)
 
     def fn(note: Note) -> Note:
         note = edits.add_entry(note, day, text.replace("\n", " "), link=link, via=via)
+        if follow_up is not None:
+            note = edits.add_task(note, f"Follow up with {rec.title}", follow_up, ctx.config.tasks)
         return contact.raise_to(note, day, ctx.today)
 
-    return edit_note(ctx, rec.path, fn, command=f"log {rec.title}", message=f"logged to {rec.path}",
+    also = f" with a follow-up due {follow_up.isoformat()}" if follow_up is not None else ""
+    return edit_note(ctx, rec.path, fn, command=f"log {rec.title}", message=f"logged to {rec.path}{also}",
                      dry_run=dry_run)
 
 

@@ -82,7 +82,8 @@ def timeline_dict(row: Any) -> dict[str, Any]:
 def agenda_dict(a: Any) -> dict[str, Any]:
     return {"overdue": [task_row_dict(r) for r in a.overdue], "due_soon": [task_row_dict(r) for r in a.due_soon],
             "going_stale": [stale_dict(r) for r in a.going_stale],
-            "stale_now": [{**stale_dict(r), "days_overdue": r.overdue_days} for r in a.stale_now]}
+            "stale_now": [{**stale_dict(r), "days_overdue": r.overdue_days} for r in a.stale_now],
+            "key_dates": [k.to_dict() for k in a.key_dates]}
 
 
 def person_dict(p: Any) -> dict[str, Any]:
@@ -115,6 +116,8 @@ AGENDA_TASK_TABLE: TableSpec = (["id", "due", "text", "title", "path"], ["Id", "
 AGENDA_STALE_TABLE: TableSpec = (["title", "last_contact", "stale_on", "path"], ["Title", "Last contact", "Stale on", "Path"])
 AGENDA_LATE_TABLE: TableSpec = (["title", "last_contact", "days_overdue", "path"],
                                 ["Title", "Last contact", "Days overdue", "Path"])
+KEY_DATES_TABLE: TableSpec = (["date", "days", "what", "milestone", "title", "path"],
+                               ["Date", "Days", "What", "Milestone", "Note", "Path"])
 TIMELINE_TABLE: TableSpec = (["date", "account", "text", "via", "path"], ["Date", "Account", "Entry", "Via", "Path"])
 WHO_TABLE: TableSpec = (["name", "last", "count", "sources"], ["Person", "Last", "Count", "Seen in"])
 DOCTOR_TABLE: TableSpec = (["path", "line", "code", "message", "fix"], ["Path", "Line", "Code", "Problem", "Fixable"])
