@@ -23,6 +23,8 @@ READS = [
     ["stale", "--json"],
     ["stale", "--days", "7", "--tsv"],
     ["task", "list", "--all", "--json"],
+    ["task", "list", "--overdue", "--json"],  # answered through each note's earliest open due date
+    ["task", "list", "--due-within", "5", "--json"],
     ["task", "list", "Anthropic", "--json"],
     ["timeline", "--json"],
     ["agenda", "--json"],

@@ -164,3 +164,13 @@ def test_cadence_words(tmp_path: Path) -> None:
     r = invoke(["--vault", str(root), "stale", "--json"])
     [row] = json.loads(r.stdout)
     assert (row["cadence_days"], row["stale_on"]) == (14, "2026-11-16")  # 11-01 + 14 days is the last fresh day
+
+
+def test_a_notes_earliest_open_due_date_counts_only_open_tasks_with_real_dates() -> None:
+    from vaultcrm.config import Config
+    from vaultcrm.model.scan import build_record
+
+    text = ("- [x] Done long ago 📅 2026-01-01\n- [-] Cancelled 📅 2026-01-02\n- [ ] No such day 📅 2026-02-30\n"
+            "- [/] Started 📅 2026-11-30\n- [ ] Plain 📅 2026-12-05\n- [ ] No date\n")
+    assert build_record("N.md", text, Config()).open_due == "2026-11-30"
+    assert build_record("M.md", "- [x] Done 📅 2026-01-01\n", Config()).open_due is None

@@ -79,6 +79,9 @@ class EntryRecord:
     line: int  # 1-based
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 @dataclass
 class NoteRecord:
     """What vaultcrm knows about one note without re-reading it."""
@@ -107,6 +110,14 @@ class NoteRecord:
     @property
     def folder(self) -> str:
         return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
+
+    @property
+    def open_due(self) -> str | None:
+        """The earliest due date (ISO) of the note's open tasks, if any has one: the index keeps it
+        beside the light columns, so `agenda` and `task list --overdue` decode only notes that can
+        answer them."""
+        dues = [t.due for t in self.tasks if t.open and t.due and _ISO_DAY.fullmatch(t.due)]
+        return min(dues) if dues else None
 
     @property
     def named_accounts(self) -> list[str]:

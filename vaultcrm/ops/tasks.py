@@ -29,14 +29,19 @@ class TaskRow:
     task: TaskRecord
 
 
-def task_rows(ctx: Context, name: str | None, *, reading: bool = False) -> list[TaskRow]:
+def task_rows(ctx: Context, name: str | None, *, reading: bool = False, due_by: date | None = None) -> list[TaskRow]:
     """Every task of NAME (and the notes filed under it), numbered together; else every task of
     the vault, numbered within each note. `reading`: a listing, which may take the live note among
-    archived copies (an edit never does)."""
+    archived copies (an edit never does). `due_by`: only notes with an open task due by then are
+    looked into (the index knows each note's earliest open due date without decoding its tasks)."""
     if name:
         pairs = [(r, t) for r in belonging(ctx, ctx.resolve(name, reading=reading)) for t in r.tasks]
         return [TaskRow(r, n, t) for n, (r, t) in enumerate(pairs, 1)]
-    return [TaskRow(r, i, t) for r in ctx.records for i, t in enumerate(r.tasks, 1)]
+    records = ctx.records
+    if due_by is not None:
+        last = due_by.isoformat()
+        records = [r for r in records if r.open_due is not None and r.open_due <= last]
+    return [TaskRow(r, i, t) for r in records for i, t in enumerate(r.tasks, 1)]
 
 
 def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_: bool = False,
@@ -47,8 +52,9 @@ def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_
     if statuses:
         wanted = status_matcher(ctx.config.tasks, statuses)
     horizon = ctx.today + timedelta(days=due_within) if due_within is not None else None
+    open_only = not (done or all_ or statuses)
     out = []
-    for row in task_rows(ctx, name, reading=True):
+    for row in task_rows(ctx, name, reading=True, due_by=_due_by(ctx, overdue, horizon) if open_only else None):
         t = row.task
         due = iso_date(t.due)
         if not wanted(t):
@@ -59,6 +65,13 @@ def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_
             continue
         out.append(row)
     return out
+
+
+def _due_by(ctx: Context, overdue: bool, horizon: date | None) -> date | None:
+    """The latest due date a listing of open tasks can show: a note whose open tasks are all due
+    later need not be decoded (None: no bound)."""
+    bounds = [d for d in (ctx.today - timedelta(days=1) if overdue else None, horizon) if d is not None]
+    return min(bounds) if bounds else None
 
 
 def status_matcher(settings: TaskSettings, wanted: Sequence[str]) -> Callable[[TaskRecord], bool]:

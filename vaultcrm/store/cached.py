@@ -16,7 +16,8 @@ from vaultcrm.store.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
 CACHE_FILE = INDEX_FILE
 
-SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns")
+SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns",
+          "open_due")
 META = ("aliases", "tags", "links", "named_accounts")
 COLUMNS = (*SCALAR, "dating", "meta", "heavy")
 HEAVY = ("properties", "entries", "tasks")
@@ -80,6 +81,10 @@ class CachedRecord(NoteRecord):
     @property
     def named_accounts(self) -> list[str]:
         return self._meta["named_accounts"]
+
+    @property
+    def open_due(self) -> str | None:  # a column of its own: never decodes the tasks
+        return self.__dict__.get("open_due")
 
 
 def _revive(cls: type[Any], fields: dict[str, Any]) -> Any:
