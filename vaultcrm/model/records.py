@@ -112,6 +112,12 @@ class NoteRecord:
         return self.path.rsplit("/", 1)[0] if "/" in self.path else ""
 
     @property
+    def property_keys(self) -> list[str]:
+        """The note's property names as they compare (lower-cased, as `keys.key_fold`): kept with the
+        light columns, so a search for `birthday` decodes only the notes that have one."""
+        return sorted({str(k).lower() for k in self.properties})
+
+    @property
     def open_due(self) -> str | None:
         """The earliest due date (ISO) of the note's open tasks, if any has one: the index keeps it
         beside the light columns, so `agenda` and `task list --overdue` decode only notes that can

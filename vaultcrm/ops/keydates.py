@@ -64,8 +64,11 @@ def coming(ctx: Context, *, within: int) -> list[KeyDate]:
         raise UsageError("--within must be 0 or more days")
     wanted = date_keys(ctx.config.raw)
     horizon = ctx.today + timedelta(days=within)
+    folded = {name.lower() for name in wanted}
     out = []
     for rec in ctx.records:
+        if folded.isdisjoint(rec.property_keys):  # the light columns say so: its properties stay encoded
+            continue
         for name, is_yearly in wanted.items():
             found = _key_date(rec, name, is_yearly, ctx.today)
             if found is not None and found.on <= horizon:

@@ -18,7 +18,7 @@ CACHE_FILE = INDEX_FILE
 
 SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns",
           "open_due")
-META = ("aliases", "tags", "links", "named_accounts")
+META = ("aliases", "tags", "links", "named_accounts", "property_keys")
 COLUMNS = (*SCALAR, "dating", "meta", "heavy")
 HEAVY = ("properties", "entries", "tasks")
 HEAVY_AT = len(COLUMNS) - 1
@@ -81,6 +81,10 @@ class CachedRecord(NoteRecord):
     @property
     def named_accounts(self) -> list[str]:
         return self._meta["named_accounts"]
+
+    @property
+    def property_keys(self) -> list[str]:
+        return self._meta["property_keys"]
 
     @property
     def open_due(self) -> str | None:  # a column of its own: never decodes the tasks
