@@ -322,6 +322,21 @@ def commit(vault: Vault, paths: Sequence[str | None], message: str,
     return True
 
 
+def log_notes(vault: Vault, since: str) -> str | None:
+    """Read-only, for `pipeline --changes`: `git log -p` of the vault's notes (`*.md`, vault-relative
+    paths) since `since` (ISO), each commit headed `\\x01<hash> <author unix time> <author ISO date>`,
+    each note's one hunk its whole text before and after; None outside a git work tree, "" when
+    git fails (no commits yet). Guarded as every git command is: no program the repo names runs."""
+    repo = open_repository(vault)
+    if repo is None:
+        return None
+    r = _run(str(vault.root), [*repo.options, "-c", "core.quotePath=false"], repo.env,
+             ["log", f"--since={since} 00:00:00", "--format=%x01%H %at %aI", "-p", "-U1000000", "--no-renames",
+              "--no-ext-diff", "--no-textconv", "--no-color", "--no-show-signature", "--relative",
+              "--src-prefix=a/", "--dst-prefix=b/", "--", "*.md"])
+    return r.stdout.decode("utf-8", "replace") if r.returncode == 0 else ""
+
+
 # ---- team sync: what `vaultcrm git setup`, `git sync` and `merge-driver` need --------------------
 def config_entries(repo: Repo) -> list[gitguard.ConfigEntry]:
     """The repository's config, every scope, as git reads it."""
