@@ -119,9 +119,8 @@ def _contact(ctx: Context, rec: NoteRecord) -> tuple[LastContact, int | None, in
     """(effective last contact, days since, cadence, the day it goes stale) as `stale` counts them;
     a note that is no account has a last contact but no cadence."""
     if scope.is_account(ctx, rec):
-        row = next((r for r in relations.account_rows(ctx, kind=rec.kind) if r.record.path == rec.path), None)
-        if row is not None:
-            return row.last, row.days, row.cadence, row.due
+        row = relations.account_row(ctx, rec)
+        return row.last, row.days, row.cadence, row.due
     last = effective_last_contact(ctx, rec)
     return last, (ctx.today - last.date).days if last.date else None, None, None
 

@@ -175,45 +175,32 @@ class Prefilter:
 
 def _read(ctx: Context, records: Sequence[NoteRecord], test: Prefilter,
           keep: frozenset[str] = frozenset()) -> Iterator[tuple[NoteRecord, str]]:
-    """(record, text) of the notes in `keep` and those whose bytes pass `test`, in path order. The
-    notes are those this run listed (the listing refused links leading outside the vault), so each
-    is read straight by its path as the index reads them; a note that vanished or cannot be read
-    since is passed over."""
+    """(record, text) of the notes in `keep` and those whose bytes pass `test`, in path order, each
+    read once. The notes are those this run listed (the listing refused links leading outside the
+    vault), so each is read straight by its path as the index reads them; one that cannot be read
+    so (an NFD file name on macOS) goes through the vault's own door; one that vanished or cannot
+    be read since is passed over. Two processes were tried and gained nothing: the reads, not the
+    tests, take the time."""
     by_path = {r.path: r for r in records if r.size}
     root = str(ctx.vault.root)
-    passing = _passing(root, sorted(by_path), test, keep)
-    for path in passing:
-        try:
-            data = guard.read_stamped(Path(root) / path, path)[0]
-        except VaultCRMError:  # not found by its NFC name (an NFD file name on macOS): the full door
-            try:
-                data = ctx.vault.read_bytes_info(path)[0]
-            except (VaultCRMError, OSError):
-                continue
-        if path in keep or test(data):
-            try:
-                yield by_path[path], data.decode("utf-8").removeprefix("\ufeff")
-            except UnicodeDecodeError:
-                continue
-
-
-def _passing(root: str, paths: Sequence[str], test: Prefilter, keep: frozenset[str]) -> list[str]:
-    """The paths among `paths` in `keep`, or whose bytes pass the test (or cannot be read by their
-    path here: the caller tries again through the vault's own door). One read of every note: two
-    processes were tried and gained nothing (the reads, not the tests, take the time)."""
-    out = []
-    for p in paths:
-        if p in keep:
-            out.append(p)
+    for path in sorted(by_path):
+        data = _bytes(ctx, root, path)
+        if data is None or not (path in keep or test(data)):
             continue
         try:
-            data = guard.read_stamped(Path(root) / p, p)[0]
-        except VaultCRMError:
-            out.append(p)
+            yield by_path[path], data.decode("utf-8").removeprefix("\ufeff")
+        except UnicodeDecodeError:
             continue
-        if test(data):
-            out.append(p)
-    return out
+
+
+def _bytes(ctx: Context, root: str, path: str) -> bytes | None:
+    try:
+        return guard.read_stamped(Path(root) / path, path)[0]
+    except VaultCRMError:  # not found by its NFC name: the full door
+        try:
+            return ctx.vault.read_bytes_info(path)[0]
+        except (VaultCRMError, OSError):
+            return None
 
 
 def _lines(note: Note, *, body_only: bool = False) -> Iterator[tuple[int, str]]:

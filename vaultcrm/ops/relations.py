@@ -28,6 +28,11 @@ class StaleRow:
     interactions: int = 0  # dated notes filed under it (meetings, calls), whatever their type
 
     @property
+    def is_stale(self) -> bool:
+        """Contacted, but longer ago than its cadence: what `stale` lists (before the undated ones)."""
+        return self.days is not None and self.days > self.cadence
+
+    @property
     def overdue_days(self) -> int:
         """Days past the cadence: 1 on the first stale day (`due`), 0 or less while not stale."""
         return (self.days or 0) - self.cadence
@@ -42,14 +47,16 @@ def accounts(ctx: Context, kind: str | None = None) -> list[NoteRecord]:
 
 
 def account_rows(ctx: Context, *, days: int | None = None, kind: str | None = None) -> list[StaleRow]:
-    rows = []
-    for rec in accounts(ctx, kind):
-        last = effective_last_contact(ctx, rec)
-        cadence = days if days is not None else cadence_days(ctx, rec)
-        age = (ctx.today - last.date).days if last.date else None
-        due = last.date + timedelta(days=cadence + 1) if last.date else None
-        rows.append(StaleRow(rec, last, age, cadence, due, len(interactions_of(ctx, rec))))
-    return rows
+    return [account_row(ctx, rec, days=days) for rec in accounts(ctx, kind)]
+
+
+def account_row(ctx: Context, rec: NoteRecord, *, days: int | None = None) -> StaleRow:
+    """One account dated as `stale` dates it: `days` overrides its cadence."""
+    last = effective_last_contact(ctx, rec)
+    cadence = days if days is not None else cadence_days(ctx, rec)
+    age = (ctx.today - last.date).days if last.date else None
+    due = last.date + timedelta(days=cadence + 1) if last.date else None
+    return StaleRow(rec, last, age, cadence, due, len(interactions_of(ctx, rec)))
 
 
 def stale(ctx: Context, *, days: int | None = None, kind: str | None = None, known: bool = False) -> list[StaleRow]:
@@ -57,7 +64,7 @@ def stale(ctx: Context, *, days: int | None = None, kind: str | None = None, kno
     if days is not None and days < 0:
         raise UsageError("--days must be 0 or more")
     rows = account_rows(ctx, days=days, kind=kind)
-    dated = sorted((r for r in rows if r.days is not None and r.days > r.cadence),
+    dated = sorted((r for r in rows if r.is_stale),
                    key=lambda r: (r.last.date, fold(r.record.title), r.record.path))
     undated = [] if known else sorted((r for r in rows if r.days is None),
                                       key=lambda r: (fold(r.record.title), r.record.path))
@@ -86,7 +93,7 @@ def agenda(ctx: Context, *, days: int = 7) -> Agenda:
     going.sort(key=lambda r: (r.due, fold(r.record.title), r.record.path))
     # The rows `stale` lists (without the never-contacted ones, which have no day to be late from):
     # an agenda that only warns about what will go stale hides the accounts that already have.
-    late = [r for r in rows if r.days is not None and r.days > r.cadence]
+    late = [r for r in rows if r.is_stale]
     late.sort(key=lambda r: (-r.overdue_days, fold(r.record.title), r.record.path))
     return Agenda(overdue, soon, going, late, keydates.coming(ctx, within=days))
 
