@@ -30,6 +30,9 @@ READS = [
     ["agenda", "--json"],
     ["who", "Globex", "--json"],
     ["get", "Acme Corp", "owner"],
+    ["links", "Jeff Denworth", "--json"],  # backlinks: the index's `refs`, or each record's links
+    ["links", "Sam Hopewell", "--unlinked", "--json"],  # mentions: the index's words, or every note read
+    ["links", "Customers/OpenAI.md", "--unlinked", "--json"],
 ]
 
 

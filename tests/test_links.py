@@ -171,3 +171,92 @@ def test_a_mention_is_found_in_nfd_text_across_two_spaces_and_a_markdown_link_pe
     assert rows(mentions) == [("Notes/a.md", 1, "mention")]
     found = invoke(["--vault", str(root), "links", "Caf\u00e9 Z\u00fcrich", "--json"])
     assert rows(found) == [("Notes/a.md", 2, "markdown")]
+
+
+# ---- from the index -------------------------------------------------------------------------------
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The notes `links` opens, in order."""
+    from vaultcrm.ops import links as linking
+
+    seen: list[str] = []
+    real = linking._bytes
+
+    def spy(ctx: object, root: str, path: str) -> bytes | None:
+        seen.append(path)
+        return real(ctx, root, path)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(linking, "_bytes", spy)
+    return seen
+
+
+def _links(root: Path, *args: str, cache: bool = True) -> list[tuple[str, int, str]]:
+    return rows(invoke(["--vault", str(root), "links", *args, "--json"],
+                       env=None if cache else {"VAULTCRM_NO_CACHE": "1"}))
+
+
+def test_the_index_names_the_notes_to_read_so_no_other_note_is_opened(forms: Path, reads: list[str]) -> None:
+    filler = {f"Other/Note {i:03}.md": f"Note {i} about pricing and [[Globex]].\n" for i in range(40)}
+    make_vault(forms, filler)
+    _links(forms, "Acme Corporation")  # the first run builds the index
+    reads.clear()
+    assert [r[0] for r in _links(forms, "Acme Corporation")] == ["Meetings/Call.md"] * 6
+    assert reads == ["Meetings/Call.md"]
+    _links(forms, "Customers/Acme Corp", "--unlinked")  # the first search indexes the words
+    reads.clear()
+    assert _links(forms, "Customers/Acme Corp", "--unlinked") == [("Meetings/Call.md", 15, "mention")]
+    assert reads == ["Meetings/Call.md"]  # no filler note holds a word of the names
+
+
+def test_without_the_index_every_answer_is_the_same(forms: Path, reads: list[str]) -> None:
+    for args in (("Acme Corporation",), ("Customers/Acme Corp", "--unlinked")):
+        assert _links(forms, *args, cache=False) == _links(forms, *args) == _links(forms, *args)
+    assert len(reads) > 3  # the search without an index read every note at least once
+
+
+def test_edits_made_behind_the_index_s_back_are_seen(forms: Path) -> None:
+    """Another app adds a link and a mention, then deletes a linking note: the index re-reads
+    changed notes, drops deleted ones, and the words of each are indexed again."""
+    _links(forms, "Acme Corporation"), _links(forms, "Customers/Acme Corp", "--unlinked")
+    (forms / "Other" / "Unrelated.md").write_text("See [Acme](../Customers/Acme%20Corp.md).\nAcme again.\n")
+    assert ("Other/Unrelated.md", 1, "markdown") in _links(forms, "Acme Corporation")
+    assert _links(forms, "Customers/Acme Corp", "--unlinked") == [("Meetings/Call.md", 15, "mention"),
+                                                                 ("Other/Unrelated.md", 2, "mention")]
+    (forms / "Meetings" / "Call.md").unlink()
+    assert _links(forms, "Acme Corporation") == [("Other/Unrelated.md", 1, "markdown")]
+    assert _links(forms, "Customers/Acme Corp", "--unlinked") == [("Other/Unrelated.md", 2, "mention")]
+
+
+def test_dead_word_rows_make_the_table_anew_and_answers_hold(forms: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    from vaultcrm.store import lookups
+
+    monkeypatch.setattr(lookups, "DEAD_SLACK", 0)
+    note = forms / "Other" / "Unrelated.md"
+    for i in range(4):  # each change leaves the note's old row dead
+        note.write_text(f"Acme, take {i}{'.' * i}\n")
+        assert _links(forms, "Customers/Acme Corp", "--unlinked")[-1] == ("Other/Unrelated.md", 1, "mention")
+    db = sqlite3.connect(forms / ".vaultcrm" / "index.sqlite")
+    live = db.execute("SELECT count(*) FROM words_docs").fetchone()[0]
+    (nxt,) = db.execute("SELECT value FROM meta WHERE key = 'words_next'").fetchone()
+    assert live == 3 and int(nxt) - 1 - live <= live  # rebuilt: no more dead rows than live ones
+
+
+def test_a_markdown_link_on_a_line_too_hostile_to_scan_is_still_found(forms: Path) -> None:
+    hostile = "[" * 2100 + " [it](Customers/Acme%20Corp.md)\n"
+    make_vault(forms, {"Other/Hostile.md": hostile})
+    assert ("Other/Hostile.md", 1, "markdown") in _links(forms, "Acme Corporation")
+
+
+@pytest.mark.parametrize(("text", "targets"), [
+    ("[a](Customers/Acme%20Corp.md#Status) [b](<Acme Corp.md>) [c](/Top.md)", ["Customers/Acme Corp", "Acme Corp", "/Top"]),
+    ("[web](https://x.example/a.md) [mail](mailto:a@b.c) [pdf](Deck.pdf) [img](a.png)", []),
+    ("[no ext](People/Dana Scully) twice [again](People/Dana Scully)", ["People/Dana Scully"]),
+    ("[a](\nb.md)", []),  # a link never spans lines
+    ("[" * 2100 + "[x](y.md)", ["*"]),
+])
+def test_markdown_targets_are_the_notes_markdown_links_name(text: str, targets: list[str]) -> None:
+    from vaultcrm.model.grammar import markdown_targets
+
+    assert markdown_targets(text) == targets

@@ -171,3 +171,41 @@ def _wikilinks_linear(text: str) -> list[str]:
 
 _LINK_STOP = re.compile(r"[\]\n]")
 _TARGET_STOP = re.compile(r"[|#^]")
+
+
+# ---- Markdown links ------------------------------------------------------------------------
+# `[text](target)` and `![alt](target)`: the target in <…> or bare (Obsidian takes spaces in it too)
+MD_LINK = re.compile(r"!?\[(?:[^\]\\\n]|\\.)*\]\(\s*(<[^>\n]*>|[^)\n]*?)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # http:, mailto:, obsidian:… lead out of the vault
+ANY_TARGET = "*"  # a line too hostile to scan: the note may link anywhere, so lookups read it
+
+
+def md_target(raw: str) -> str | None:
+    """The note a Markdown link's target names, as a path without `.md` (`%20` undone, `#heading`
+    dropped, `<…>` unwrapped; a leading `/` kept: the link is from the vault root); None for web,
+    mail and other URLs and for links to other files (a picture, a PDF)."""
+    from urllib.parse import unquote
+
+    target = raw[1:-1] if raw.startswith("<") else raw
+    if _SCHEME.match(target):
+        return None
+    target = unquote(target.split("#", 1)[0]).strip()
+    if not target or ("." in target.rsplit("/", 1)[-1] and not target.lower().endswith(".md")):
+        return None
+    return target[:-3] if target.lower().endswith(".md") else target
+
+
+def markdown_targets(text: str) -> list[str]:
+    """`md_target` of every Markdown link in text, in order, once each (links never span lines).
+
+    The regex retries each `[` up to the next `]`: on a hostile line of thousands of `[` that is
+    quadratic, so such a line is not scanned and `ANY_TARGET` says so instead."""
+    out: list[str] = []
+    for line in text.split("\n") if "](" in text else ():
+        if "](" not in line:
+            continue
+        if line.count("[") * len(line) > 4_000_000:
+            out.append(ANY_TARGET)
+            continue
+        out += [t for m in MD_LINK.finditer(line) if (t := md_target(m[1])) is not None]
+    return list(dict.fromkeys(out))

@@ -6,6 +6,7 @@ one is a pure function of a note's path and text and the vault config.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -95,6 +96,7 @@ class NoteRecord:
     entries: list[EntryRecord] = field(default_factory=list)
     tasks: list[TaskRecord] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    md_links: list[str] = field(default_factory=list)  # Markdown link targets (grammar.md_target)
     note_date: str | None = None
     folder_note: bool = False
     dating: dict[str, Any] = field(default_factory=dict)  # what can date a contact (model.dating)
@@ -158,6 +160,16 @@ class NoteRecord:
         as in Obsidian), and plain account names in properties such as `account: Acme`."""
         keys = {fold(target.removesuffix(".md")) for target in self.links}
         keys.update(fold(v) for v in self.named_accounts)
+        return keys
+
+    def ref_keys(self) -> set[str]:
+        """Folded names this note links to, [[wikilinks]] and Markdown links alike (a relative
+        Markdown link read both from the vault root and from the note's folder, as `links` reads
+        it): what the index keeps so backlinks are found without reading every note."""
+        keys = {fold(target.removesuffix(".md")) for target in self.links}
+        for stem in self.md_links:
+            keys.add(stem if stem == grammar.ANY_TARGET else fold(stem.lstrip("/")))
+            keys.add(fold(posixpath.normpath(posixpath.join(self.folder, stem))))
         return keys
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,7 +237,7 @@ def json_safe(value: Any) -> Any:
 
 
 def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[str], entries: list[EntryRecord],
-             tasks: list[TaskRecord], body_links: list[str], field_lines: list[tuple[int, str]], config: Config,
+             tasks: list[TaskRecord], body_links: list[str], body_md_links: list[str], field_lines: list[tuple[int, str]], config: Config,
              size: int = 0, mtime_ns: int = 0) -> NoteRecord:
     """Put a record together from what a parser found in the note."""
     stem = path.rsplit("/", 1)[-1].removesuffix(".md")
@@ -253,11 +265,14 @@ def assemble(path: str, props: dict[str, Any] | InvalidNote, *, body_tags: list[
     rec.tasks = tasks
     rec.dating = dating.facts(props, entries, field_lines, config.not_contact)
     links: list[str] = []
+    md_links: list[str] = []
     for value in props.values():
         for item in string_list(value) if isinstance(value, (str, list)) else []:
             links.extend(grammar.wikilinks(item))
+            md_links.extend(grammar.markdown_targets(item))
     links.extend(body_links)
     rec.links = list(dict.fromkeys(links))
+    rec.md_links = list(dict.fromkeys(md_links + body_md_links))
     return rec
 
 

@@ -41,6 +41,7 @@ def record_from_note(note: Note, config: Config, *, size: int = 0, mtime_ns: int
     body = list(note.body_lines(note.body_start, len(note.lines)))
     return assemble(path, props, body_tags=body_tags(note), entries=entries_of(note), tasks=tasks_of(note, config.tasks),
                     body_links=[x for _, line in body if "[[" in line for x in grammar.wikilinks(line)],
+                    body_md_links=grammar.markdown_targets("\n".join(line for _, line in body if "](" in line)),
                     field_lines=[(i, line) for i, line in body if "::" in line],
                     config=config, size=size, mtime_ns=mtime_ns)
 
@@ -71,6 +72,7 @@ def record_from_text(path: str, text: str, config: Config, *, size: int = 0, mti
     return assemble(path, props, body_tags=line_tags(body) if "#" in body else [], entries=entries,
                     tasks=task_records(path, lines(_TASKISH), config.tasks) if "[" in body else [],
                     body_links=grammar.wikilinks(body) if "[[" in body else [],
+                    body_md_links=grammar.markdown_targets(body),
                     field_lines=lines(_FIELDISH) if "::" in body else [],
                     config=config, size=size, mtime_ns=mtime_ns)
 

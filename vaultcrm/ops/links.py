@@ -4,10 +4,10 @@
 A link is found as Obsidian finds one: `[[target]]`, `[[target|alias]]`, `![[embed]]` and
 Markdown links `[text](path.md)` (relative to the note, or from the vault root, `%20` and `<…>`
 spellings too), in the body (outside code) and in properties, naming the note by title, alias,
-file name or path. The index says which notes hold a wikilink to it, so only those are read for
-their lines; Markdown links and plain mentions are not in the index, so each note's bytes pass a
-quick test (the note's names, as bytes, anywhere in it) before the few that pass are parsed.
-Unlinked mentions read every note once, as a search must; backlinks too, for Markdown links.
+file name or path. The index answers which notes can hold such a link (`refs`) or the note's
+names as words (its full-text table), so only those few notes are read for their lines; without
+an index (`VAULTCRM_NO_CACHE`) the records say who links where, and a mention search reads every
+note once, as a search must.
 """
 
 from __future__ import annotations
@@ -19,18 +19,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
 
 from vaultcrm.errors import VaultCRMError
 from vaultcrm.model import grammar
+from vaultcrm.model.grammar import ANY_TARGET, MD_LINK as _MD_LINK
 from vaultcrm.model.note import Note, strip_eol
 from vaultcrm.model.records import FOLDER_NOTE_NAMES, NoteRecord, fold
 from vaultcrm.ops.context import Context
-from vaultcrm.store import guard
+from vaultcrm.store import guard, lookups
 
-# `[text](target)` and `![alt](target)`: the target in <…> or bare (Obsidian takes spaces in it too)
-_MD_LINK = re.compile(r"!?\[(?:[^\]\\\n]|\\.)*\]\(\s*(<[^>\n]*>|[^)\n]*?)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")  # http:, mailto:, obsidian:… lead out of the vault
 _INLINE_CODE = re.compile(r"(`+)(?:(?!\1).)+?\1")
 _WIKILINK = re.compile(r"!?\[\[[^\]\n]*\]\]")
 _URL = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*://|www\.)[^\s<>()\[\]]+")
@@ -64,21 +61,23 @@ class Found:
 def links(ctx: Context, name: str, *, unlinked: bool = False) -> Found:
     """Backlinks of the note NAME names (exit 3/4 as every name), or its unlinked mentions."""
     target = ctx.resolve(name, reading=True)
-    records = [r for r in ctx.everything() if r.path != target.path]
     if unlinked:
-        return Found(target, unlinked_mentions(ctx, records, target))
-    return Found(target, backlinks(ctx, records, target))
+        return Found(target, unlinked_mentions(ctx, target))
+    return Found(target, backlinks(ctx, target))
 
 
 # ---- backlinks -----------------------------------------------------------------------------------
-def backlinks(ctx: Context, records: Sequence[NoteRecord], target: NoteRecord) -> list[Mention]:
-    """Every line of `records` linking to `target`: the index names the notes with such a wikilink;
-    the others are read only when their bytes hold the target's file name and `](`."""
+def backlinks(ctx: Context, target: NoteRecord) -> list[Mention]:
+    """Every line linking to `target`, read from the notes the index (or, without one, each
+    record) says link to one of its names."""
     keys = target.linked_as()
-    linking = {r.path for r in records if any(fold(t.removesuffix(".md")) in keys for t in r.links)}
-    test = Prefilter.of(_file_names(target), also=b"](")
+    paths = lookups.referrers(ctx.vault, ctx.config, keys)
+    if paths is None:
+        records = [r for r in ctx.everything() if (refs := r.ref_keys()) & keys or ANY_TARGET in refs]
+    else:
+        records = lookups.records_at(ctx.vault, ctx.config, paths)
     out: list[Mention] = []
-    for rec, text in _read(ctx, records, test, frozenset(linking)):
+    for rec, text in _read(ctx, [r for r in records if r.path != target.path]):
         out += _links_in(rec, text, keys)
     return out
 
@@ -99,28 +98,16 @@ def _links_in(rec: NoteRecord, text: str, keys: set[str]) -> list[Mention]:
 def _reaches(raw: str, folder: str, keys: set[str]) -> bool:
     """Whether a Markdown link's target names the note: from the vault root or the linking note's
     folder, `%20`-escaped or in <…>, with or without `.md`; web and other URLs never do."""
-    target = raw[1:-1] if raw.startswith("<") else raw
-    if _SCHEME.match(target):
+    stem = grammar.md_target(raw)
+    if stem is None:
         return False
-    target = unquote(target.split("#", 1)[0]).strip()
-    if not target or ("." in target.rsplit("/", 1)[-1] and not target.lower().endswith(".md")):
-        return False  # a picture, a PDF: another file
-    stem = target[:-3] if target.lower().endswith(".md") else target
     if fold(stem.lstrip("/")) in keys:
         return True
     return fold(posixpath.normpath(posixpath.join(folder, stem))) in keys
 
 
-def _file_names(target: NoteRecord) -> list[str]:
-    """The names a Markdown link to the note must contain: its file (or folder-note folder) name."""
-    names = [target.stem] if target.stem.lower() not in FOLDER_NOTE_NAMES else []
-    if target.folder_note:
-        names.append(target.folder.rsplit("/", 1)[-1])
-    return names + [q for n in names if (q := quote(n)) != n]  # `Acme%20Corp.md`, `Caf%C3%A9.md`
-
-
 # ---- unlinked mentions ---------------------------------------------------------------------------
-def unlinked_mentions(ctx: Context, records: Sequence[NoteRecord], target: NoteRecord) -> list[Mention]:
+def unlinked_mentions(ctx: Context, target: NoteRecord) -> list[Mention]:
     """Lines that name the note (its title, file name or an alias, as whole words, in any case) in
     plain text: outside code, links, URLs, tags and comments, where a [[link]] could be made."""
     names = sorted({n for n in _plain_names(target) if len(n) >= MIN_NAME}, key=len, reverse=True)
@@ -128,9 +115,14 @@ def unlinked_mentions(ctx: Context, records: Sequence[NoteRecord], target: NoteR
         return []
     words = r"|".join(r"\s+".join(re.escape(part) for part in n.split()) for n in names)
     pattern = re.compile(rf"(?<!\w)(?:{words})(?!\w)", re.IGNORECASE)
+    paths = lookups.mentioning(ctx.vault, ctx.config, names)
+    if paths is None:  # no index: each note's bytes pass a quick test before the regex
+        longest = [max(n.split(), key=len) for n in names]  # `Jeff  Denworth` over two spaces still passes
+        records, test = ctx.everything(), Prefilter.of(longest)
+    else:
+        records, test = lookups.records_at(ctx.vault, ctx.config, paths), None
     out: list[Mention] = []
-    longest = [max(n.split(), key=len) for n in names]  # `Jeff  Denworth` over two spaces still passes
-    for rec, text in _read(ctx, records, Prefilter.of(longest)):
+    for rec, text in _read(ctx, [r for r in records if r.path != target.path], test):
         note = Note.parse(text, rec.path)
         out += [Mention(rec.path, rec.title, i + 1, "mention", line) for i, line in _lines(note, body_only=True)
                 if pattern.search(_plain(unicodedata.normalize("NFC", line)))]
@@ -173,9 +165,9 @@ class Prefilter:
         return any(s in low for s in self.spellings)
 
 
-def _read(ctx: Context, records: Sequence[NoteRecord], test: Prefilter,
-          keep: frozenset[str] = frozenset()) -> Iterator[tuple[NoteRecord, str]]:
-    """(record, text) of the notes in `keep` and those whose bytes pass `test`, in path order, each
+def _read(ctx: Context, records: Sequence[NoteRecord],
+          test: Prefilter | None = None) -> Iterator[tuple[NoteRecord, str]]:
+    """(record, text) of the notes whose bytes pass `test` (all, without one), in path order, each
     read once. The notes are those this run listed (the listing refused links leading outside the
     vault), so each is read straight by its path as the index reads them; one that cannot be read
     so (an NFD file name on macOS) goes through the vault's own door; one that vanished or cannot
@@ -185,7 +177,7 @@ def _read(ctx: Context, records: Sequence[NoteRecord], test: Prefilter,
     root = str(ctx.vault.root)
     for path in sorted(by_path):
         data = _bytes(ctx, root, path)
-        if data is None or not (path in keep or test(data)):
+        if data is None or (test is not None and not test(data)):
             continue
         try:
             yield by_path[path], data.decode("utf-8").removeprefix("\ufeff")

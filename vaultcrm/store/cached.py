@@ -18,7 +18,7 @@ CACHE_FILE = INDEX_FILE
 
 SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns",
           "open_due")
-META = ("aliases", "tags", "links", "named_accounts", "property_keys")
+META = ("aliases", "tags", "links", "md_links", "named_accounts", "property_keys")
 COLUMNS = (*SCALAR, "dating", "meta", "heavy")
 HEAVY = ("properties", "entries", "tasks")
 HEAVY_AT = len(COLUMNS) - 1
@@ -48,7 +48,7 @@ class CachedRecord(NoteRecord):
             value = json.loads(raw[len(SCALAR)])
         elif name == "_meta":
             value = json.loads(raw[len(SCALAR) + 1])
-        elif name in META[:3]:
+        elif name in META[:4]:
             value = self._meta[name]
         elif name in HEAVY:
             return self._heavy_part(name)
@@ -100,7 +100,8 @@ def _revive(cls: type[Any], fields: dict[str, Any]) -> Any:
 
 
 def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
-    """The note's `notes` row, then its name keys and (for meetings) link keys for the lookups."""
+    """The note's `notes` row, then its name keys, (for meetings) link keys, and the keys of every
+    note it links to (backlinks) for the lookups."""
     meta = {k: getattr(rec, k) for k in META}
     heavy = (json.dumps(rec.properties, ensure_ascii=False),
              json.dumps([e.__dict__ for e in rec.entries], ensure_ascii=False),
@@ -111,7 +112,8 @@ def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
         or rec.kind == "article"
     links = sorted(rec.link_keys()) if rec.error is None and dates_links else []
     return (*(getattr(rec, k) for k in SCALAR), json.dumps(rec.dating, ensure_ascii=False),
-            json.dumps(meta, ensure_ascii=False), heavy, sorted(rec.name_keys()), links)
+            json.dumps(meta, ensure_ascii=False), heavy, sorted(rec.name_keys()), links,
+            sorted(rec.ref_keys()) if rec.error is None else [])
 
 
 def from_row(row: tuple[Any, ...]) -> CachedRecord:

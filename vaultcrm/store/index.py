@@ -28,6 +28,7 @@ from vaultcrm.store.layout import SCHEMA
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import FileInfo, Vault
 
+TABLES = ("notes", "heavy", "names", "links", "refs", "words_docs")
 PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
 
 Progress = Callable[[int, int], None]
@@ -54,7 +55,7 @@ class Scan:
 
 # ---- reading notes -----------------------------------------------------------------------------
 def _is_row(item: tuple[Any, ...]) -> bool:
-    return len(item) == len(COLUMNS) + 2
+    return len(item) == len(COLUMNS) + 3
 
 
 def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
@@ -93,7 +94,7 @@ def _read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Pr
 
 
 # ---- the cache ---------------------------------------------------------------------------------
-def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
+def connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
     """The cache database, created or rebuilt as needed; None when it cannot be used."""
     if os.environ.get("VAULTCRM_NO_CACHE"):
         return None
@@ -108,7 +109,7 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
             row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
             if row is None or row[0] != stamp:
                 db.execute("BEGIN IMMEDIATE")
-                for table in ("notes", "heavy", "names", "links"):
+                for table in (*TABLES, "words"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
                                  for c in COLUMNS[:HEAVY_AT] if c != "path")
@@ -116,13 +117,14 @@ def _connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                 # the heavy parts live apart, so reading every note's light row stays a small scan
                 db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
                            "properties TEXT, entries TEXT, tasks TEXT)")
-                # name -> note and link target -> meeting, so one-note commands need not load every row
-                db.execute("CREATE TABLE names (key TEXT, path TEXT)")
-                db.execute("CREATE INDEX names_key ON names (key)")
-                db.execute("CREATE INDEX names_path ON names (path)")  # re-indexing a note deletes by path
-                db.execute("CREATE TABLE links (key TEXT, path TEXT)")
-                db.execute("CREATE INDEX links_key ON links (key)")
-                db.execute("CREATE INDEX links_path ON links (path)")
+                # name -> note, link target -> meeting, link target -> any linking note: one-note
+                # commands and backlinks need not load every row
+                for table in ("names", "links", "refs"):
+                    db.execute(f"CREATE TABLE {table} (key TEXT, path TEXT)")
+                    db.execute(f"CREATE INDEX {table}_key ON {table} (key)")
+                    db.execute(f"CREATE INDEX {table}_path ON {table} (path)")  # re-indexing deletes by path
+                # the notes whose words the mention search (store/lookups.py) holds, filled on first use
+                db.execute("CREATE TABLE words_docs (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
                 db.execute("COMMIT")
             return db
@@ -194,7 +196,7 @@ def _split(listing: list[FileInfo], config: Config) -> tuple[list[FileInfo], lis
 
 def _sync_listed(vault: Vault, config: Config, progress: Progress | None, focus: str | None,
                  listing: list[FileInfo]) -> Scan | None:
-    db = _connect(vault, config)
+    db = connect(vault, config)
     if db is None and focus is not None:
         return None
     db, cached = _cached_rows(vault, config, db, light=focus is None)
@@ -219,7 +221,7 @@ def _cached_rows(vault: Vault, config: Config, db: sqlite3.Connection | None,
         except sqlite3.DatabaseError:
             db.close()
             _drop(vault)
-            db = _connect(vault, config)
+            db = connect(vault, config)
     return db, cached
 
 
@@ -292,6 +294,8 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
             related.update(p for (p,) in db.execute(
                 f"SELECT n.path FROM names m JOIN notes n ON n.path = m.path WHERE n.kind = 'article' "
                 f"AND m.key IN ({', '.join('?' * len(chunk))})", chunk))
+    # and every malformed note, so a command that searched the vault says what it could not read
+    related.update(p for (p,) in db.execute("SELECT path FROM notes WHERE error IS NOT NULL"))
     records = [CachedRecord(row, None, source) for row in _rows_for(db, light, related)]
     records.sort(key=lambda r: r.path)
     source.follow(records)
@@ -326,15 +330,15 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
     db.execute("BEGIN IMMEDIATE")
     try:
         stale = [(p,) for p in drop] + [(r[0],) for r in rows]
-        for table in ("notes", "heavy", "names", "links"):
+        for table in TABLES:
             db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
         settled = [_settled(r[:HEAVY_AT]) for r in rows]
         marks = ", ".join("?" * HEAVY_AT)
         db.executemany(f"INSERT INTO notes ({', '.join(COLUMNS[:HEAVY_AT])}) VALUES ({marks})", settled)
         db.executemany("INSERT INTO heavy VALUES (?, ?, ?, ?, ?, ?)",
                        [(s[0], s[_SIZE], s[_MTIME], *r[HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
-        db.executemany("INSERT INTO names VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-2]])
-        db.executemany("INSERT INTO links VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[-1]])
+        for table, at in (("names", -3), ("links", -2), ("refs", -1)):
+            db.executemany(f"INSERT INTO {table} VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[at]])
         db.execute("COMMIT")
     except sqlite3.DatabaseError:
         db.execute("ROLLBACK")
@@ -360,7 +364,7 @@ def _settled(row: tuple[Any, ...]) -> tuple[Any, ...]:
 def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
     """Refresh the cache rows of notes vaultcrm just wrote (or moved away), so the next run need
     not re-read them. Best effort: the next `load` would catch them anyway."""
-    db = _connect(vault, config)
+    db = connect(vault, config)
     if db is None:
         return
     try:
