@@ -8,6 +8,7 @@ import typer
 
 from vaultcrm.cli.options import (
     CsvOpt,
+    emit_json_rows,
     DryRun,
     Fmt,
     Force,
@@ -83,9 +84,13 @@ def list_(
     fmt = fmt_of(json_, csv_, tsv)
     picked = _column_names(columns)
     ctx = context()
-    listed = notes.list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort, columns=picked)
+    listed = notes.iter_list_notes(ctx, kind=kind, tags=tag or [], where=where or [], sort=sort, columns=picked,
+                                   release=fmt is Fmt.json)
     warn_all(ctx)
-    rows = [render.listed_dict(n, columns=fmt is not Fmt.json) for n in listed]
+    if fmt is Fmt.json:  # streamed: a big vault's notes are never all decoded at once
+        emit_json_rows(render.listed_dict(n, columns=False) for n in listed)
+        return
+    rows = [render.listed_dict(n, columns=True) for n in listed]
     emit_rows(fmt, rows, render.LIST_TABLE if fmt is Fmt.json else render.list_table(picked))
 
 

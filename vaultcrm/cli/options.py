@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
@@ -108,6 +108,14 @@ def emit_json(data: Any) -> None:
     from vaultcrm import render
 
     out(render.to_json(data, pretty=sys.stdout.isatty()))
+
+
+def emit_json_rows(rows: Iterable[Any]) -> None:
+    """`emit_json` of a list whose rows come one by one: written as they come, never all held."""
+    from vaultcrm import render
+
+    for chunk in render.json_chunks(rows, pretty=sys.stdout.isatty()):
+        out(chunk)
 
 
 def err(text: str) -> None:

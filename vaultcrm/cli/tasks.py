@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from vaultcrm.cli.options import CsvOpt, DryRun, Fmt, JsonOpt, Name, TsvOpt, context, emit_rows, finish_edit, fmt_of
-from vaultcrm.cli.options import Force, parse_day, warn_all
+from vaultcrm.cli.options import Force, emit_json_rows, parse_day, warn_all
 from vaultcrm.errors import UsageError
 
 task_app = typer.Typer(help="Tasks (Obsidian Tasks format): add, list, done, undo.", no_args_is_help=True)
@@ -62,10 +62,13 @@ def task_list(
 
     fmt = fmt_of(json_, csv_, tsv)
     ctx = context(name)
-    rows = tasks.task_list(ctx, name, done=done, all_=all_, overdue=overdue, due_within=due_within,
-                           statuses=status or ())
+    rows = tasks.iter_task_list(ctx, name, done=done, all_=all_, overdue=overdue, due_within=due_within,
+                                statuses=status or (), release=fmt is Fmt.json)
     if name is None:
         warn_all(ctx)
+    if fmt is Fmt.json:  # streamed: 100,000 tasks of a big vault are never all in memory
+        emit_json_rows(render.task_row_dict(r) for r in rows)
+        return
     data = [render.task_row_dict(r) for r in rows]
     emit_rows(fmt, render.task_table_rows(data) if fmt is Fmt.table else data, render.TASK_TABLE)
 

@@ -172,6 +172,10 @@ class NoteRecord:
             keys.add(fold(posixpath.normpath(posixpath.join(self.folder, stem))))
         return keys
 
+    def release(self) -> None:
+        """Let go of parts that can be had again (a cached record's decoded tasks, entries and
+        properties); a record parsed this run holds its only copy and keeps it."""
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -121,11 +121,17 @@ def unlinked_mentions(ctx: Context, target: NoteRecord) -> list[Mention]:
         records, test = ctx.everything(), Prefilter.of(longest)
     else:
         records, test = lookups.records_at(ctx.vault, ctx.config, paths), None
+    # a line can match only if it holds a name's longest word (case-folded, as IGNORECASE compares):
+    # a substring test per line spares the six substitutions of `_plain` on all the others
+    longest_cf = [max(n.split(), key=len).casefold() for n in names]
     out: list[Mention] = []
     for rec, text in _read(ctx, [r for r in records if r.path != target.path], test):
         note = Note.parse(text, rec.path)
-        out += [Mention(rec.path, rec.title, i + 1, "mention", line) for i, line in _lines(note, body_only=True)
-                if pattern.search(_plain(unicodedata.normalize("NFC", line)))]
+        for i, line in _lines(note, body_only=True):
+            nfc = unicodedata.normalize("NFC", line)
+            folded = nfc.casefold()
+            if any(w in folded for w in longest_cf) and pattern.search(_plain(nfc)):
+                out.append(Mention(rec.path, rec.title, i + 1, "mention", line))
     return out
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -106,6 +106,15 @@ def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (
     `--where`, `--sort` and `columns` read one field the same way (`list_field`). A sort key or a
     column must be known: a built-in field, or a property or Account Status field some note has;
     otherwise a UsageError suggests close names."""
+    return list(iter_list_notes(ctx, kind=kind, tags=tags, where=where, sort=sort, columns=columns))
+
+
+def iter_list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (), where: Sequence[str] = (),
+                    sort: str | None = None, columns: Sequence[str] = (),
+                    release: bool = False) -> Iterator[ListedNote]:
+    """`list_notes` as a stream: the notes are picked and ordered (and bad filters refused) at once,
+    each row is made as it is asked for; `release`: a note's decoded parts are let go once the next
+    row is asked for, so a caller writing rows as they come never holds them all."""
     clauses = query.parse_where(where, ctx.today)
     want_kind = ctx.config.canonical_kind(kind) if kind else None
 
@@ -122,8 +131,16 @@ def list_notes(ctx: Context, *, kind: str | None = None, tags: Sequence[str] = (
     for c in columns:
         _check_known(ctx, rows, c, "column")
     extra = [c for c in columns if c not in query.BUILTIN_FIELDS]
-    return [ListedNote(r, effective_last_contact(ctx, r), {c: value(r, c) for c in extra},
-                       len(scope.interactions_of(ctx, r)) if scope.is_account(ctx, r) else None) for r in rows]
+    return _listed(ctx, rows, extra, value, release)
+
+
+def _listed(ctx: Context, rows: list[NoteRecord], extra: list[str], value: Callable[[NoteRecord, str], Any],
+            release: bool) -> Iterator[ListedNote]:
+    for r in rows:
+        yield ListedNote(r, effective_last_contact(ctx, r), {c: value(r, c) for c in extra},
+                         len(scope.interactions_of(ctx, r)) if scope.is_account(ctx, r) else None)
+        if release:
+            r.release()
 
 
 def _interaction_listed_as_account(ctx: Context, rec: NoteRecord) -> bool:

@@ -34,37 +34,62 @@ def task_rows(ctx: Context, name: str | None, *, reading: bool = False, due_by: 
     the vault, numbered within each note. `reading`: a listing, which may take the live note among
     archived copies (an edit never does). `due_by`: only notes with an open task due by then are
     looked into (the index knows each note's earliest open due date without decoding its tasks)."""
+    return list(_task_rows(ctx, name, reading=reading, due_by=due_by))
+
+
+def _task_rows(ctx: Context, name: str | None, *, reading: bool = False, due_by: date | None = None,
+               release: bool = False) -> Iterator[TaskRow]:
+    """`task_rows`, one at a time; `release`: let go of each note's decoded tasks once its rows are
+    out (a 50k vault's tasks decoded at once hold hundreds of MB)."""
     if name:
         pairs = [(r, t) for r in belonging(ctx, ctx.resolve(name, reading=reading)) for t in r.tasks]
-        return [TaskRow(r, n, t) for n, (r, t) in enumerate(pairs, 1)]
+        yield from (TaskRow(r, n, t) for n, (r, t) in enumerate(pairs, 1))
+        return
     records = ctx.records
     if due_by is not None:
         last = due_by.isoformat()
         records = [r for r in records if r.open_due is not None and r.open_due <= last]
-    return [TaskRow(r, i, t) for r in records for i, t in enumerate(r.tasks, 1)]
+    for r in records:
+        yield from (TaskRow(r, i, t) for i, t in enumerate(r.tasks, 1))
+        if release:
+            r.release()
 
 
 def task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_: bool = False,
               overdue: bool = False, due_within: int | None = None, statuses: Sequence[str] = ()) -> list[TaskRow]:
     """The tasks a listing shows: open ones unless `done`/`all_`; `statuses` (types, symbols or
     names) pick tasks in those statuses whatever their state."""
+    return list(iter_task_list(ctx, name, done=done, all_=all_, overdue=overdue, due_within=due_within,
+                               statuses=statuses))
+
+
+def iter_task_list(ctx: Context, name: str | None = None, *, done: bool = False, all_: bool = False,
+                   overdue: bool = False, due_within: int | None = None, statuses: Sequence[str] = (),
+                   release: bool = False) -> Iterator[TaskRow]:
+    """`task_list` as a stream (bad `statuses` and an unknown NAME are said at once, before any row);
+    `release`: each note's tasks are let go once listed, for a caller that writes rows as they come."""
     wanted = (lambda t: True) if all_ else (lambda t: t.done) if done else (lambda t: t.open)
     if statuses:
         wanted = status_matcher(ctx.config.tasks, statuses)
     horizon = ctx.today + timedelta(days=due_within) if due_within is not None else None
     open_only = not (done or all_ or statuses)
-    out = []
-    for row in task_rows(ctx, name, reading=True, due_by=_due_by(ctx, overdue, horizon) if open_only else None):
-        t = row.task
-        due = iso_date(t.due)
-        if not wanted(t):
-            continue
-        if overdue and not (due is not None and due < ctx.today and t.open):
-            continue
-        if horizon is not None and not (due is not None and due <= horizon):
-            continue
-        out.append(row)
-    return out
+    if name:
+        ctx.resolve(name, reading=True)
+    rows = _task_rows(ctx, name, reading=True, due_by=_due_by(ctx, overdue, horizon) if open_only else None,
+                      release=release)
+    return (row for row in rows if _shown(row.task, wanted, ctx.today, overdue, horizon))
+
+
+def _shown(t: TaskRecord, wanted: Callable[[TaskRecord], bool], today: date, overdue: bool,
+           horizon: date | None) -> bool:
+    if not wanted(t):
+        return False
+    if not (overdue or horizon):
+        return True
+    due = iso_date(t.due)
+    if overdue and not (due is not None and due < today and t.open):
+        return False
+    return horizon is None or (due is not None and due <= horizon)
 
 
 def _due_by(ctx: Context, overdue: bool, horizon: date | None) -> date | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 SPARK = "▁▂▃▄▅▆▇█"
@@ -152,6 +152,32 @@ def to_json(data: Any, *, pretty: bool = True) -> str:
     if pretty:
         return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     return json.dumps(data, ensure_ascii=False, default=str) + "\n"
+
+
+def json_chunks(items: Iterable[Any], *, pretty: bool = True) -> Iterator[str]:
+    """`to_json` of a list, in pieces as the items come (the same text to the byte), so a listing
+    of 100,000 rows is written without holding them all."""
+    sep, indent = (",\n  ", 2) if pretty else (", ", None)
+    it = iter(items)
+    first = next(it, _END)
+    if first is _END:
+        yield "[]\n"
+        return
+    yield "[\n  " if pretty else "["
+    batch = [json.dumps(first, ensure_ascii=False, indent=indent, default=str)]
+    for item in it:
+        batch.append(json.dumps(item, ensure_ascii=False, indent=indent, default=str))
+        if len(batch) >= 500:
+            yield _joined(batch, sep, pretty) + sep
+            batch = []
+    yield _joined(batch, sep, pretty) + ("\n]\n" if pretty else "]\n")
+
+
+_END = object()
+
+
+def _joined(batch: list[str], sep: str, pretty: bool) -> str:
+    return sep.join(t.replace("\n", "\n  ") for t in batch) if pretty else sep.join(batch)
 
 
 def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str) -> str:

@@ -1,0 +1,42 @@
+"""Listings written as their rows come (`task list --json`, `list --json` on a big vault) print the
+very bytes the whole list printed at once would, pretty on a terminal or compact in a pipe."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vaultcrm import render
+
+_leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=8)
+_value = st.recursive(_leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner,
+                                                                                            max_size=3), max_leaves=8)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_value, max_size=30), st.booleans())
+def test_streamed_json_is_the_list_dumped_at_once(items: list[object], pretty: bool) -> None:
+    assert "".join(render.json_chunks(items, pretty=pretty)) == render.to_json(items, pretty=pretty)
+
+
+def test_a_long_listing_is_written_in_pieces_that_make_one_document() -> None:
+    rows = ({"n": i, "text": "line\nbreak"} for i in range(1234))
+    chunks = list(render.json_chunks(rows, pretty=False))
+    assert len(chunks) > 2  # written as it goes, not at the end
+    assert json.loads("".join(chunks)) == [{"n": i, "text": "line\nbreak"} for i in range(1234)]
+
+
+def test_released_records_are_fetched_again_on_need(vault, run) -> None:  # type: ignore[no-untyped-def]
+    """A cached record let go of its tasks decodes them again from the index when asked."""
+    from vaultcrm.config import Config
+    from vaultcrm.store import index
+    from vaultcrm.store.vault import Vault
+
+    assert run("task", "list", "--json").exit_code == 0  # builds the index
+    rec = next(r for r in index.load(Vault(vault), Config()).records if r.tasks)
+    before = [t.__dict__ for t in rec.tasks]
+    rec.release()
+    assert "tasks" not in rec.__dict__
+    assert [t.__dict__ for t in rec.tasks] == before
