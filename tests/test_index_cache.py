@@ -153,3 +153,22 @@ def test_one_note_commands_see_outside_changes_to_the_notes_around_it(vault: Pat
     who = json.loads(run("who", "Globex", "--json").stdout)
     assert who == json.loads(invoke(["--vault", str(vault), "who", "Globex", "--json"],
                                     env={"VAULTCRM_NO_CACHE": "1"}).stdout)
+
+
+def test_a_new_schema_gives_the_old_tables_pages_back(vault: Path, run) -> None:
+    """An index made by another version is rebuilt in place and does not keep the old one's size."""
+    assert run("stale", "--json").exit_code == 0
+    path = vault / ".vaultcrm" / index.CACHE_FILE
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE ballast (x BLOB)")
+    db.execute("INSERT INTO ballast VALUES (zeroblob(4000000))")
+    db.execute("UPDATE meta SET value = 'old' WHERE key = 'stamp'")
+    db.commit()
+    db.close()
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE ballast")  # what an older schema's tables leave behind as free pages
+    db.commit()
+    db.close()
+    assert path.stat().st_size > 4_000_000
+    assert run("stale", "--json").exit_code == 0
+    assert path.stat().st_size < 4_000_000

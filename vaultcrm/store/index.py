@@ -127,6 +127,7 @@ def connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                 db.execute("CREATE TABLE words_docs (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE)")
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
                 db.execute("COMMIT")
+                db.execute("VACUUM")  # the old tables' pages go back to the disk (cheap: all are empty)
             return db
         except (sqlite3.DatabaseError, OSError):
             with contextlib.suppress(OSError):
