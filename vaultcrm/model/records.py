@@ -168,8 +168,7 @@ class NoteRecord:
         it): what the index keeps so backlinks are found without reading every note."""
         keys = {fold(target.removesuffix(".md")) for target in self.links}
         for stem in self.md_links:
-            keys.add(stem if stem == grammar.ANY_TARGET else fold(stem.lstrip("/")))
-            keys.add(fold(posixpath.normpath(posixpath.join(self.folder, stem))))
+            keys.update({grammar.ANY_TARGET} if stem == grammar.ANY_TARGET else md_link_keys(stem, self.folder))
         return keys
 
     def release(self) -> None:
@@ -178,6 +177,12 @@ class NoteRecord:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def md_link_keys(stem: str, folder: str) -> set[str]:
+    """The folded names a Markdown link target (`grammar.md_target`) in a note of `folder` may
+    reach: from the vault root, or relative to the note's folder."""
+    return {fold(stem.lstrip("/")), fold(posixpath.normpath(posixpath.join(folder, stem)))}
 
 
 def string_list(value: object) -> list[str]:

@@ -12,7 +12,6 @@ note once, as a search must.
 
 from __future__ import annotations
 
-import posixpath
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -24,7 +23,7 @@ from vaultcrm.errors import VaultCRMError
 from vaultcrm.model import grammar
 from vaultcrm.model.grammar import ANY_TARGET, MD_LINK as _MD_LINK
 from vaultcrm.model.note import Note, strip_eol
-from vaultcrm.model.records import FOLDER_NOTE_NAMES, NoteRecord, fold
+from vaultcrm.model.records import FOLDER_NOTE_NAMES, NoteRecord, fold, md_link_keys
 from vaultcrm.ops.context import Context
 from vaultcrm.store import guard, lookups
 
@@ -99,11 +98,7 @@ def _reaches(raw: str, folder: str, keys: set[str]) -> bool:
     """Whether a Markdown link's target names the note: from the vault root or the linking note's
     folder, `%20`-escaped or in <…>, with or without `.md`; web and other URLs never do."""
     stem = grammar.md_target(raw)
-    if stem is None:
-        return False
-    if fold(stem.lstrip("/")) in keys:
-        return True
-    return fold(posixpath.normpath(posixpath.join(folder, stem))) in keys
+    return stem is not None and not md_link_keys(stem, folder).isdisjoint(keys)
 
 
 # ---- unlinked mentions ---------------------------------------------------------------------------
@@ -151,22 +146,19 @@ def _plain(line: str) -> str:
 # ---- reading -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Prefilter:
-    """A test on a note's raw bytes: do they hold one of the names (in any case, NFC or NFD), and
-    `also`? Substring tests on the ASCII-lowered bytes: a regex with IGNORECASE over every note of
-    a big vault costs seconds."""
+    """A test on a note's raw bytes, for a mention search without an index: do they hold one of the
+    names (in any case, NFC or NFD)? Substring tests on the ASCII-lowered bytes: a regex with
+    IGNORECASE over every note of a big vault costs seconds."""
 
     spellings: tuple[bytes, ...]
-    also: bytes = b""
 
     @classmethod
-    def of(cls, names: Sequence[str], also: bytes = b"") -> Prefilter:
+    def of(cls, names: Sequence[str]) -> Prefilter:
         forms = {unicodedata.normalize(f, n) for n in names for f in ("NFC", "NFD")}
         found = {v.encode("utf-8").lower() for n in forms for v in (n, n.lower(), n.upper(), n.title()) if v}
-        return cls(tuple(sorted(found)), also)
+        return cls(tuple(sorted(found)))
 
     def __call__(self, data: bytes) -> bool:
-        if self.also and self.also not in data:
-            return False
         low = data.lower()
         return any(s in low for s in self.spellings)
 
