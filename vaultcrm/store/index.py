@@ -280,7 +280,7 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
     if not paths:
         return None
     light = ", ".join(COLUMNS[:HEAVY_AT])
-    named = [CachedRecord(row, None, source) for row in _rows_for(db, light, paths)]
+    named = [CachedRecord(row, None, source) for row in rows_for(db, light, paths)]
     related: set[str] = set(paths)
     for rec in named:
         if rec.folder_note:  # the notes filed under a folder note belong to it
@@ -297,13 +297,14 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
                 f"AND m.key IN ({', '.join('?' * len(chunk))})", chunk))
     # and every malformed note, so a command that searched the vault says what it could not read
     related.update(p for (p,) in db.execute("SELECT path FROM notes WHERE error IS NOT NULL"))
-    records = [CachedRecord(row, None, source) for row in _rows_for(db, light, related)]
+    records = [CachedRecord(row, None, source) for row in rows_for(db, light, related)]
     records.sort(key=lambda r: r.path)
     source.follow(records)
     return Scan(records, unreadable, parsed=parsed)
 
 
-def _rows_for(db: sqlite3.Connection, columns: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
+def rows_for(db: sqlite3.Connection, columns: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
+    """The `notes` rows (those columns) of the indexed notes at `paths`, in path order."""
     out: list[tuple[Any, ...]] = []
     paths = sorted(paths)
     for i in range(0, len(paths), 500):  # SQLite caps the number of parameters in one statement

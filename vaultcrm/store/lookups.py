@@ -56,12 +56,10 @@ def records_at(vault: Vault, config: Config, paths: Iterable[str]) -> list[NoteR
     db = index.connect(vault, config)
     if db is None:
         return []
-    paths = sorted(set(paths))
-    cols = ", ".join(COLUMNS[:HEAVY_AT])
+    error = COLUMNS.index("error")
     try:
-        return [CachedRecord(row) for i in range(0, len(paths), _CHUNK) for row in db.execute(
-            f"SELECT {cols} FROM notes WHERE error IS NULL AND path IN ({', '.join('?' * len(paths[i:i + _CHUNK]))})",
-            paths[i:i + _CHUNK])]
+        return [CachedRecord(row) for row in index.rows_for(db, ", ".join(COLUMNS[:HEAVY_AT]), set(paths))
+                if row[error] is None]
     finally:
         db.close()
 
