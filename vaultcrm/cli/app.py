@@ -8,6 +8,7 @@ here too, from the small tables below, whichever command raised them.
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import sys
@@ -82,6 +83,17 @@ def main(argv: list[str] | None = None) -> NoReturn:
     args = sys.argv[1:] if argv is None else argv
     if args == ["--version"]:  # the answer needs no command tree: typer builds it for ~30 ms
         _version(True)
+    # A command is short-lived and keeps what it loads (every note's record) to the end, so the
+    # cyclic collector only walked those records again and again: 20 % of a warm `stale` on 50k
+    # notes, with the same peak memory without it. Refcounting still frees everything else.
+    gc.disable()
+    try:
+        _run(args, argv)
+    finally:
+        gc.enable()  # for a caller that runs `main` in its own process (tests, embedding)
+
+
+def _run(args: list[str], argv: list[str] | None) -> NoReturn:
     command = typer.main.get_command(app)
     if os.environ.get(COMPLETE_VAR):  # the shell asks for candidates (and exits in command.main)
         attach(command)
