@@ -172,3 +172,34 @@ def test_a_new_schema_gives_the_old_tables_pages_back(vault: Path, run) -> None:
     assert path.stat().st_size > 4_000_000
     assert run("stale", "--json").exit_code == 0
     assert path.stat().st_size < 4_000_000
+
+
+def test_aliases_and_filed_accounts_come_from_their_columns_and_dating_an_interaction_decodes_nothing(
+        vault: Path) -> None:
+    """Every account's names and every dated note's `account:` are asked for on each `stale`: from
+    their own columns (NULL for most notes), never by decoding the note's `dating` JSON."""
+    from datetime import date
+
+    from vaultcrm.ops import relations
+    from vaultcrm.ops.context import Context
+
+    _age_all(vault)
+    (vault / "Meetings" / "2026-11-19 Call.md").write_text(
+        "---\ntype: meeting\ndate: 2026-11-19\naccount: \"[[Acme Corp]]\"\n---\n# Call\n")
+    (vault / "Customers" / "Initech.md").write_text(
+        "---\ntype: customer\naliases: [INTC, Initech Inc]\n---\n# Initech\n")
+    _age(vault / "Meetings" / "2026-11-19 Call.md")
+    _age(vault / "Customers" / "Initech.md")
+    v, cfg = Vault(vault), Config()
+    uncached = {r.path: r for r in index.load(v, cfg).records}  # parsed this run: plain records
+    ctx = Context.open(v, date(2026, 11, 22))
+    cached = {r.path: r for r in ctx.records}
+    assert all(type(r).__name__ == "CachedRecord" for r in cached.values())
+    assert cached["Meetings/2026-11-19 Call.md"].filed_accounts == ["Acme Corp"]
+    assert cached["Customers/Initech.md"].aliases == ["INTC", "Initech Inc"]
+    for path, rec in cached.items():
+        assert (rec.aliases, rec.filed_accounts) == (uncached[path].aliases, uncached[path].filed_accounts), path
+    rows = {r.record.path: r for r in relations.account_rows(ctx)}
+    assert rows["Customers/Acme Corp.md"].last.evidence == "Meetings/2026-11-19 Call.md"
+    decoded = {p for p, r in cached.items() if "dating" in r.__dict__}
+    assert decoded == set(rows)  # the accounts' own dates, and nothing else

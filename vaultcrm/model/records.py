@@ -120,6 +120,11 @@ class NoteRecord:
         return sorted({str(k).lower() for k in self.properties})
 
     @property
+    def filed_accounts(self) -> list[str]:
+        """The accounts its `account:`/`accounts:` property files it under, as written (`model.dating`)."""
+        return self.dating.get("accounts", [])
+
+    @property
     def open_due(self) -> str | None:
         """The earliest due date (ISO) of the note's open tasks, if any has one: the index keeps it
         beside the light columns, so `agenda` and `task list --overdue` decode only notes that can

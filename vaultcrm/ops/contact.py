@@ -127,11 +127,13 @@ def own_candidates(facts: dict[str, Any], path: str, today: date,
         out.append((prop, *_FRONTMATTER, None))
     iso_today = today.isoformat()  # dates here are valid ISO dates: as strings they sort as dates
     for key, source in (("entries", _RECENT_CONTEXT), ("inline", _INLINE)):
-        dated = [(d, line) for d, line, *link in facts.get(key, [])
-                 if d <= iso_today and not (link and skip_link(link[0]))]
-        if dated:
-            d, line = max(dated, key=lambda x: x[0])
-            out.append((date.fromisoformat(d), *source, f"{path}:{line}"))
+        best: tuple[str, int] | None = None  # the first of the latest, as max() would pick
+        for d, line, *link in facts.get(key, []):
+            # asking `skip_link` only of an entry that would win: an account has dozens of entries
+            if d <= iso_today and (best is None or d > best[0]) and not (link and skip_link(link[0])):
+                best = (d, line)
+        if best is not None:
+            out.append((date.fromisoformat(best[0]), *source, f"{path}:{best[1]}"))
     return out
 
 

@@ -98,7 +98,7 @@ def _find_interactions(ctx: Context) -> dict[str, NoteRecord]:
             continue
         account = _folder_owner(ctx, r, accounts_only=True)
         if account is None:
-            named = (names.get(fold(n.removesuffix(".md"))) for n in r.dating.get("accounts", []))
+            named = (names.get(fold(n.removesuffix(".md"))) for n in r.filed_accounts)
             account = next((a for a in named if a is not None and a.path != r.path), None)
         if account is not None:
             out[r.path] = account

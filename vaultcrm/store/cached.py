@@ -19,8 +19,12 @@ CACHE_FILE = INDEX_FILE
 
 SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns",
           "open_due")
-META = ("aliases", "tags", "links", "md_links", "named_accounts", "property_keys")
-COLUMNS = (*SCALAR, "dating", "meta", "heavy")
+# JSON lists kept as columns of their own, NULL when empty (most notes): finding every account's
+# names and every interaction's account then decodes nothing for the notes that have none
+LISTS = ("aliases", "filed_accounts")
+LIGHT = (*SCALAR, *LISTS)
+META = ("tags", "links", "md_links", "named_accounts", "property_keys")
+COLUMNS = (*LIGHT, "dating", "meta", "heavy")
 HEAVY = ("properties", "entries", "tasks")
 HEAVY_AT = len(COLUMNS) - 1
 
@@ -45,11 +49,13 @@ class CachedRecord(NoteRecord):
         raw = self.__dict__.get("_raw")
         if raw is None:
             raise AttributeError(name)
-        if name == "dating":  # what dating an account reads: its own small column
-            value = json.loads(raw[len(SCALAR)])
+        if name == "aliases":
+            value = _list(raw, name)
+        elif name == "dating":  # what dating an account reads: its own small column
+            value = json.loads(raw[len(LIGHT)])
         elif name == "_meta":
-            value = json.loads(raw[len(SCALAR) + 1])
-        elif name in META[:4]:
+            value = json.loads(raw[len(LIGHT) + 1])
+        elif name in META[:3]:
             value = self._meta[name]
         elif name in HEAVY:
             return self._heavy_part(name)
@@ -89,6 +95,10 @@ class CachedRecord(NoteRecord):
             d["_heavy"] = None
 
     @property
+    def filed_accounts(self) -> list[str]:  # its column, not the `dating` JSON
+        return _list(self.__dict__["_raw"], "filed_accounts")
+
+    @property
     def named_accounts(self) -> list[str]:
         return self._meta["named_accounts"]
 
@@ -100,6 +110,13 @@ class CachedRecord(NoteRecord):
     def open_due(self) -> str | None:  # a column of its own: never decodes the tasks
         return self.__dict__.get("open_due")
 
+
+_LIST_AT = {name: LIGHT.index(name) for name in LISTS}
+
+
+def _list(raw: tuple[Any, ...], name: str) -> list[Any]:
+    text = raw[_LIST_AT[name]]
+    return json.loads(text) if text else []
 
 _ENTRY_FIELDS = tuple(EntryRecord.__dataclass_fields__)
 _TASK_FIELDS = tuple(TaskRecord.__dataclass_fields__)
@@ -129,7 +146,8 @@ def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
     dates_links = config.is_meeting(rec.kind) or bool(rec.note_date and rec.dating.get("accounts")) \
         or rec.kind == "article"
     links = sorted(rec.link_keys()) if rec.error is None and dates_links else []
-    return (*(getattr(rec, k) for k in SCALAR), json.dumps(rec.dating, ensure_ascii=False),
+    lists = (json.dumps(v, ensure_ascii=False) if (v := getattr(rec, k)) else None for k in LISTS)
+    return (*(getattr(rec, k) for k in SCALAR), *lists, json.dumps(rec.dating, ensure_ascii=False),
             json.dumps(meta, ensure_ascii=False), heavy, sorted(rec.name_keys()), links,
             sorted(rec.ref_keys()) if rec.error is None else [])
 
