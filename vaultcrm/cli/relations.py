@@ -8,11 +8,13 @@ import typer
 
 from vaultcrm.cli.options import (
     CsvOpt,
+    Fmt,
     JsonOpt,
     Name,
     TsvOpt,
     context,
     emit_json,
+    emit_json_rows,
     emit_rows,
     fmt_of,
     parse_day,
@@ -80,6 +82,9 @@ def timeline(
     rows = relations.timeline(ctx, name, since=parse_day(since, ctx.today), until=parse_day(until, ctx.today))
     if name is None:
         warn_all(ctx)
+    if fmt is Fmt.json:  # streamed: the rows' dicts and their JSON are never all held (50k notes: 200 MB)
+        emit_json_rows(render.timeline_dict(r) for r in rows)
+        return
     emit_rows(fmt, [render.timeline_dict(r) for r in rows], render.TIMELINE_TABLE)
 
 

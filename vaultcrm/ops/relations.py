@@ -98,7 +98,7 @@ def agenda(ctx: Context, *, days: int = 7) -> Agenda:
     return Agenda(overdue, soon, going, late, keydates.coming(ctx, within=days))
 
 
-@dataclass
+@dataclass(slots=True)  # one per dated entry of the vault: 230,000 on a 50k vault
 class TimelineRow:
     date: date
     record: NoteRecord  # the note that holds the entry
