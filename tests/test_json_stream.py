@@ -40,3 +40,18 @@ def test_released_records_are_fetched_again_on_need(vault, run) -> None:  # type
     rec.release()
     assert "tasks" not in rec.__dict__
     assert [t.__dict__ for t in rec.tasks] == before
+
+
+def test_a_released_record_lets_go_of_its_decoded_light_parts_and_decodes_them_again(vault, run) -> None:  # type: ignore[no-untyped-def]
+    """`list --json` on 50k notes held every note's decoded meta and dating (≈ 100 MB) to the end."""
+    from vaultcrm.config import Config
+    from vaultcrm.store import index
+    from vaultcrm.store.vault import Vault
+
+    assert run("list", "--json").exit_code == 0  # builds the index
+    rec = next(r for r in index.load(Vault(vault), Config()).records if r.aliases and r.tags and r.dating)
+    before = (rec.aliases, rec.tags, rec.links, rec.dating, rec.named_accounts)
+    assert {"aliases", "tags", "links", "dating", "_meta"} <= set(rec.__dict__)
+    rec.release()
+    assert not {"aliases", "tags", "links", "md_links", "dating", "_meta"} & set(rec.__dict__)
+    assert (rec.aliases, rec.tags, rec.links, rec.dating, rec.named_accounts) == before

@@ -86,11 +86,12 @@ class CachedRecord(NoteRecord):
         return value
 
     def release(self) -> None:
-        """Drop the decoded heavy parts: the next use fetches them from the index again. Not for a
-        record parsed this run (its parts came with the row: `from_row`)."""
+        """Drop the decoded heavy parts (the next use fetches them from the index again) and what
+        was decoded from the light row (kept as text in `_raw`). Not for a record parsed this run
+        (its parts came with the row: `from_row`)."""
         d = self.__dict__
         if d.get("_source") is not None:
-            for name in HEAVY:
+            for name in (*HEAVY, *_DECODED):
                 d.pop(name, None)
             d["_heavy"] = None
 
@@ -112,6 +113,7 @@ class CachedRecord(NoteRecord):
 
 
 _LIST_AT = {name: LIGHT.index(name) for name in LISTS}
+_DECODED = ("aliases", "dating", "_meta", *META[:3])  # what __getattr__ keeps once decoded
 
 
 def _list(raw: tuple[Any, ...], name: str) -> list[Any]:
