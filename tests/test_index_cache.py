@@ -206,3 +206,55 @@ def test_aliases_filings_and_property_keys_come_from_their_columns_dating_an_int
     assert decoded == set(rows)  # the accounts' own dates, and nothing else
     keydates.coming(ctx, within=365)  # asks every note whether it has a birthday or a renewal
     assert {p for p, r in cached.items() if "_meta" in r.__dict__} <= set(rows)  # (accounts' tags: cadence)
+
+
+def test_cached_notes_skip_the_exclusion_rules_until_the_rules_change(vault: Path, monkeypatch) -> None:
+    """A path with a cached row is a note under the rules the index holds: only paths it lacks are
+    tried (50,000 matches a run on a big vault). New rules (Obsidian's Excluded files) try every path
+    again, so a note excluded since leaves the index at once."""
+    from vaultcrm.model.exclusion import Exclusion
+
+    _age_all(vault)
+    (vault / "Templates").mkdir()
+    (vault / "Templates" / "Customer.md").write_text("---\ntype: customer\n---\n# {{title}}\n")
+    v = Vault(vault)
+    notes = len(v.list_notes())
+    tried: list[str] = []
+    real = Exclusion.reason
+    monkeypatch.setattr(Exclusion, "reason", lambda self, path: tried.append(path) or real(self, path))
+
+    first = index.load(v)
+    assert len(tried) == notes  # a new index: every path
+    assert "Templates/Customer.md" not in {r.path for r in first.records}
+    tried.clear()
+    second = index.load(v)
+    assert tried == ["Templates/Customer.md"]  # only the path the index cannot hold
+    assert {r.path for r in second.records} == {r.path for r in first.records}
+
+    (vault / ".obsidian").mkdir(exist_ok=True)
+    (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": ["People/"]}')
+    tried.clear()
+    third = index.load(v)
+    assert len(tried) == notes
+    assert not [r.path for r in third.records if r.path.startswith("People/")]
+    assert ("People/Jeff Denworth.md", "obsidian") in third.excluded
+    tried.clear()
+    fourth = index.load(v)
+    assert ("People/Jeff Denworth.md", "obsidian") in fourth.excluded
+    assert {r.path for r in fourth.records} == {r.path for r in third.records}
+    assert len(tried) == len(fourth.excluded)
+
+
+def test_a_note_written_through_an_explicit_path_into_an_excluded_folder_stays_out_of_the_index(
+        vault: Path, run) -> None:
+    _age_all(vault)
+    (vault / ".obsidian").mkdir(exist_ok=True)
+    (vault / ".obsidian" / "app.json").write_text('{"userIgnoreFilters": ["_archive/"]}')
+    (vault / "_archive").mkdir()
+    (vault / "_archive" / "Initrode.md").write_text("---\ntype: customer\n---\n# Initrode\n\n## Recent Context\n")
+    assert run("stale", "--json").exit_code == 0  # the index, made under these rules
+    assert run("log", "_archive/Initrode.md", "Called").exit_code == 0  # an explicit path reaches it
+    for _ in range(2):
+        scan = index.load(Vault(vault))
+        assert "_archive/Initrode.md" not in {r.path for r in scan.records}
+        assert ("_archive/Initrode.md", "obsidian") in scan.excluded

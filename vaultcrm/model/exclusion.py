@@ -48,6 +48,14 @@ class Exclusion:
         copies = tuple(conflicts.copy_pattern(g) for g in config.conflict_copies)
         return cls(tuple(prefixes), tuple(regexes), own, globs, folders, copies)
 
+    def digest(self) -> str:
+        """A digest of the rules: the index keeps it, so that a path it holds need not be tried again."""
+        import hashlib
+
+        parts = [self.obsidian_prefixes, [r.pattern for r in self.obsidian_regexes], self.own_prefixes,
+                 self.own_globs, self.template_folders, [(p.pattern, p.flags) for p in self.copy_patterns]]
+        return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]  # a cache key, not a secret
+
     def reason(self, path: str) -> str | None:
         """Why `path` is not a note of the vault (`obsidian`, `config` or `templates`), or None."""
         prefixes, own, templates = self._matchers

@@ -1,4 +1,4 @@
-"""Lazy cached note records and the reading of one note: split from index.py, which imports them, to keep it small."""
+"""Lazy cached note records, and the reading of notes (one, or many on both cores): split from index.py, which imports them, to keep it small."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import operator
 import os
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 from vaultcrm.config import Config
@@ -225,3 +226,43 @@ def read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[st
     except OSError as exc:
         return info.path, exc.strerror or str(exc)
     return build_record(info.path, text, config, size=info.size, mtime_ns=info.mtime_ns)
+
+
+# ---- reading many notes ------------------------------------------------------------------------
+PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs more than it saves
+Progress = Callable[[int, int], None]
+
+
+def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
+    root, infos, config = args
+    out = []
+    for info in infos:
+        r = read_one(root, info, config)
+        out.append(note_row(r, config) if isinstance(r, NoteRecord) else r)
+    return out
+
+
+def read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Progress | None) -> list[Any]:
+    """Rows (or unreadable pairs) for `infos`, on both cores when there are many."""
+    root = str(vault.root)
+    if len(infos) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+        out = []
+        for n, info in enumerate(infos, 1):
+            r = read_one(root, info, config)
+            out.append(note_row(r, config) if isinstance(r, NoteRecord) else r)
+            if progress and n % 500 == 0:
+                progress(n, len(infos))
+        return out
+    import multiprocessing as mp
+
+    workers = 2
+    size = max(200, len(infos) // (workers * 8))
+    chunks = [(root, infos[i:i + size], config) for i in range(0, len(infos), size)]
+    out: list[Any] = []
+    ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+    with ctx.Pool(workers) as pool:
+        for part in pool.imap(_read_chunk, chunks):
+            out.extend(part)
+            if progress:
+                progress(len(out), len(infos))
+    return out
