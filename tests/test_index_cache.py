@@ -258,3 +258,22 @@ def test_a_note_written_through_an_explicit_path_into_an_excluded_folder_stays_o
         scan = index.load(Vault(vault))
         assert "_archive/Initrode.md" not in {r.path for r in scan.records}
         assert ("_archive/Initrode.md", "obsidian") in scan.excluded
+
+
+def test_the_meeting_links_are_read_from_the_index_only_by_what_dates_accounts(vault: Path) -> None:
+    """`task list` never asks for them (60,000 rows on a 50k vault); `stale` gets the table's rows."""
+    from datetime import date
+
+    from vaultcrm.ops import relations, tasks
+    from vaultcrm.ops.context import Context
+
+    _age_all(vault)
+    index.load(Vault(vault), Config())
+    ctx = Context.open(Vault(vault), date(2026, 11, 22))
+    assert list(tasks.iter_task_list(ctx))
+    assert "link_rows" not in vars(ctx.scan)
+    relations.stale(ctx)
+    assert "link_rows" in vars(ctx.scan)
+    db = sqlite3.connect(vault / ".vaultcrm" / index.CACHE_FILE)
+    table = db.execute("SELECT key, path FROM links").fetchall()
+    assert table and sorted(ctx.scan.link_rows) == sorted(table)

@@ -198,15 +198,26 @@ class HeavySource:
         fresh = read_one(str(self.vault.root), info, self.config)
         return note_row(fresh, self.config)[HEAVY_AT] if isinstance(fresh, NoteRecord) else None
 
+    def link_rows(self) -> list[tuple[str, str]] | None:
+        """Every (link key, path) of the notes that can date an account through a link (None: the
+        cache cannot be read; the caller then works them out from the records)."""
+        try:
+            return self._connection().execute("SELECT key, path FROM links").fetchall()
+        except sqlite3.DatabaseError:
+            return None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            uri = (self.vault.state_dir / CACHE_FILE).as_uri() + "?mode=ro"
+            self._db = sqlite3.connect(uri, uri=True, timeout=10)
+        return self._db
+
     def _select(self, batch: list[CachedRecord]) -> dict[str, tuple[str, str, str]]:
         """The cached parts of those records whose row still has their size and mtime."""
         want = {r.path: (r.size, r.mtime_ns) for r in batch}
         try:
-            if self._db is None:
-                uri = (self.vault.state_dir / CACHE_FILE).as_uri() + "?mode=ro"
-                self._db = sqlite3.connect(uri, uri=True, timeout=10)
             marks = ", ".join("?" * len(want))
-            rows = self._db.execute(f"SELECT path, size, mtime_ns, properties, entries, tasks FROM heavy "
+            rows = self._connection().execute(f"SELECT path, size, mtime_ns, properties, entries, tasks FROM heavy "
                                     f"WHERE path IN ({marks})", list(want)).fetchall()
         except sqlite3.DatabaseError:
             return {}

@@ -16,6 +16,7 @@ import sqlite3
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from vaultcrm import __version__
@@ -40,6 +41,7 @@ from vaultcrm.store.vault import FileInfo, Vault
 
 TABLES = ("notes", "heavy", "names", "links", "refs", "words_docs")
 
+
 @dataclass
 class Scan:
     """Every note's record, plus the notes that could not be read at all (path, message)."""
@@ -47,8 +49,14 @@ class Scan:
     records: list[NoteRecord]
     unreadable: list[tuple[str, str]] = field(default_factory=list)
     parsed: int = 0  # how many notes this run had to read and parse
-    link_rows: list[tuple[str, str]] | None = None  # (link key, meeting path) from the cache, if on
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): not notes of the vault
+    source: HeavySource | None = None  # the cache the records came from, if on
+
+    @cached_property
+    def link_rows(self) -> list[tuple[str, str]] | None:
+        """(link key, meeting path) from the cache, read on first need (`task list` never asks:
+        60,000 rows on a 50k vault); None without a cache."""
+        return self.source.link_rows() if self.source is not None else None
 
     @property
     def ok(self) -> list[NoteRecord]:
@@ -154,11 +162,9 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
     rules = Exclusion.of(config)
     known = _rules_held(db, rules)
     listing, excluded = _split(listed, rules, cached if known else {})
-    scan = _sync_listed(vault, config, progress, focus, listing, db, cached)
+    scan = _sync_listed(vault, config, progress, focus, listing, db, cached, None if known else rules.digest())
     if scan is not None:
         scan.excluded = excluded
-        if db is not None and not known:
-            _hold_rules(vault, config, rules)
     return scan
 
 
@@ -180,7 +186,7 @@ def _split(listing: list[FileInfo], rules: Exclusion,
 def _rules_held(db: sqlite3.Connection | None, rules: Exclusion) -> bool:
     """Whether every cached row was made under these exclusion rules (Obsidian's Excluded files,
     `.vaultcrm.toml`, template folders, conflict copies), which are not part of the cache's stamp:
-    a note excluded since keeps its row until a run under the new rules drops it."""
+    under other rules every path is tried again, and the rows of notes now excluded are dropped."""
     if db is None:
         return False
     try:
@@ -190,29 +196,16 @@ def _rules_held(db: sqlite3.Connection | None, rules: Exclusion) -> bool:
     return row is not None and row[0] == rules.digest()
 
 
-def _hold_rules(vault: Vault, config: Config, rules: Exclusion) -> None:
-    """Record that the cache now holds exactly the notes these rules let in (best effort)."""
-    db = connect(vault, config)
-    if db is None:
-        return
-    try:
-        db.execute("INSERT OR REPLACE INTO meta VALUES ('exclusion', ?)", (rules.digest(),))
-    except sqlite3.DatabaseError:
-        pass
-    finally:
-        db.close()
-
-
 def _sync_listed(vault: Vault, config: Config, progress: Progress | None, focus: str | None,
                  listing: list[FileInfo], db: sqlite3.Connection | None,
-                 cached: dict[str, tuple[Any, ...]]) -> Scan | None:
+                 cached: dict[str, tuple[Any, ...]], rules: str | None) -> Scan | None:
     fresh = _changed(listing, cached, light=focus is None)
     parsed = read_many(vault, fresh, config, progress)
     reading = _Reading(listing, cached, {r[0]: r for r in parsed if _is_row(r)},
                        sorted(r for r in parsed if len(r) == 2), len(fresh))
     if db is None:
-        return _records(reading, None, [])
-    return _through_cache(db, vault, config, focus, reading)
+        return _records(reading, None)
+    return _through_cache(db, vault, config, focus, reading, rules)
 
 
 def _cached_rows(vault: Vault, config: Config, db: sqlite3.Connection | None,
@@ -243,23 +236,25 @@ def _changed(listing: list[FileInfo], cached: dict[str, tuple[Any, ...]], light:
 
 
 def _through_cache(db: sqlite3.Connection, vault: Vault, config: Config, focus: str | None,
-                   reading: _Reading) -> Scan | None:
-    """Store this run's rows, then answer from the cache; closes `db`."""
+                   reading: _Reading, rules: str | None) -> Scan | None:
+    """Store this run's rows (and the digest of the exclusion `rules` they now follow, when new),
+    then answer from the cache; closes `db`."""
     try:
         _store(db, list(reading.new_rows.values()), reading.stale())
+        if rules is not None:
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('exclusion', ?)", (rules,))
         source = HeavySource(vault, config)
         if focus is not None:
             return _focused(db, source, focus, reading.new_rows, reading.unreadable, reading.parsed)
-        link_rows = db.execute("SELECT key, path FROM links").fetchall()
     except sqlite3.DatabaseError:
         _drop(vault)
         return _uncached(vault, reading.listing, config) if focus is None else None
     finally:
         db.close()
-    return _records(reading, source, link_rows)
+    return _records(reading, source)
 
 
-def _records(reading: _Reading, source: HeavySource | None, link_rows: list[tuple[str, str]]) -> Scan:
+def _records(reading: _Reading, source: HeavySource | None) -> Scan:
     """Every listed note's record: parsed this run, or (with a source for heavy parts) from the cache."""
     records: list[NoteRecord] = []
     for info in reading.listing:
@@ -270,8 +265,7 @@ def _records(reading: _Reading, source: HeavySource | None, link_rows: list[tupl
             records.append(CachedRecord(reading.cached[info.path], None, source))
     if source is not None:
         source.follow([r for r in records if isinstance(r, CachedRecord) and r.__dict__.get("_heavy") is None])
-    return Scan(records, reading.unreadable, parsed=reading.parsed,
-                link_rows=link_rows if source is not None else None)
+    return Scan(records, reading.unreadable, parsed=reading.parsed, source=source)
 
 
 def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: dict[str, tuple[Any, ...]],
