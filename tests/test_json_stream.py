@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,6 +20,27 @@ _value = st.recursive(_leaf, lambda inner: st.lists(inner, max_size=3) | st.dict
 @given(st.lists(_value, max_size=30), st.booleans())
 def test_streamed_json_is_the_list_dumped_at_once(items: list[object], pretty: bool) -> None:
     assert "".join(render.json_chunks(items, pretty=pretty)) == render.to_json(items, pretty=pretty)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_value, max_size=30), st.booleans(), st.integers(min_value=1, max_value=7))
+def test_streamed_json_is_the_same_whatever_the_batch_size(items: list[object], pretty: bool, batch: int) -> None:
+    """Lists that end on a batch boundary too (a listing of exactly 500 rows once ended in `, ]`)."""
+    saved = render.JSON_BATCH
+    render.JSON_BATCH = batch
+    try:
+        assert "".join(render.json_chunks(iter(items), pretty=pretty)) == render.to_json(items, pretty=pretty)
+    finally:
+        render.JSON_BATCH = saved
+
+
+@pytest.mark.parametrize("n", [0, 1, 499, 500, 501, 1000, 1500])
+@pytest.mark.parametrize("pretty", [False, True])
+def test_a_listing_of_a_whole_number_of_batches_is_valid_json(n: int, pretty: bool) -> None:
+    rows = [{"n": i} for i in range(n)]
+    text = "".join(render.json_chunks(iter(rows), pretty=pretty))
+    assert json.loads(text) == rows
+    assert text == render.to_json(rows, pretty=pretty)
 
 
 def test_a_long_listing_is_written_in_pieces_that_make_one_document() -> None:
@@ -55,3 +77,13 @@ def test_a_released_record_lets_go_of_its_decoded_light_parts_and_decodes_them_a
     rec.release()
     assert not {"aliases", "tags", "links", "md_links", "dating", "_meta"} & set(rec.__dict__)
     assert (rec.aliases, rec.tags, rec.links, rec.dating, rec.named_accounts) == before
+
+
+def test_task_list_json_of_exactly_500_open_tasks_parses(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from conftest import invoke
+
+    tasks = "".join(f"- [ ] call {i}\n" for i in range(500))
+    (tmp_path / "Todo.md").write_text(f"---\ntype: customer\n---\n# Todo\n\n## Tasks\n{tasks}", encoding="utf-8")
+    r = invoke(["--vault", str(tmp_path), "task", "list", "--json"])
+    assert r.exit_code == 0, r.stderr
+    assert [t["text"] for t in json.loads(r.stdout)] == [f"call {i}" for i in range(500)]

@@ -156,28 +156,23 @@ def to_json(data: Any, *, pretty: bool = True) -> str:
 
 def json_chunks(items: Iterable[Any], *, pretty: bool = True) -> Iterator[str]:
     """`to_json` of a list, in pieces as the items come (the same text to the byte), so a listing
-    of 100,000 rows is written without holding them all."""
-    sep, indent = (",\n  ", 2) if pretty else (", ", None)
+    of 100,000 rows is written without holding them all. Items are encoded `JSON_BATCH` at a time
+    by one encoder: a `json.dumps` per row built an encoder per row."""
+    from itertools import islice
+
+    encoder = json.JSONEncoder(ensure_ascii=False, indent=2 if pretty else None, default=str)
+    head, sep, tail = ("[\n  ", ",\n  ", "\n]\n") if pretty else ("[", ", ", "]\n")
+    cut = len(head), len(tail) - 1  # a batch's text is `head` + items + `tail` without its newline
     it = iter(items)
-    first = next(it, _END)
-    if first is _END:
-        yield "[]\n"
-        return
-    yield "[\n  " if pretty else "["
-    batch = [json.dumps(first, ensure_ascii=False, indent=indent, default=str)]
-    for item in it:
-        batch.append(json.dumps(item, ensure_ascii=False, indent=indent, default=str))
-        if len(batch) >= 500:
-            yield _joined(batch, sep, pretty) + sep
-            batch = []
-    yield _joined(batch, sep, pretty) + ("\n]\n" if pretty else "]\n")
+    start = head
+    while batch := list(islice(it, JSON_BATCH)):
+        text = encoder.encode(batch)
+        yield start + text[cut[0]:len(text) - cut[1]]
+        start = sep
+    yield "[]\n" if start == head else tail
 
 
-_END = object()
-
-
-def _joined(batch: list[str], sep: str, pretty: bool) -> str:
-    return sep.join(t.replace("\n", "\n  ") for t in batch) if pretty else sep.join(batch)
+JSON_BATCH = 500
 
 
 def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimiter: str) -> str:
