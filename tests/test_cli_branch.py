@@ -48,7 +48,16 @@ def test_the_command_word_comes_after_the_root_options(args: list[str], word: st
     assert _command_word(args) == word
 
 
-def test_unknown_words_and_root_help_get_the_whole_tree() -> None:
+def test_unknown_words_get_the_whole_tree() -> None:
     assert _branch(["frob"]) is app
-    assert _branch(["--help"]) is app
     assert "stale" in _help(_branch(["--help"]), ["--help"])
+
+
+@pytest.mark.parametrize("args", [["--help"], [], ["--no-pager", "-v", "--help"]])
+def test_the_list_of_commands_is_the_whole_trees(args: list[str]) -> None:
+    """`vaultcrm --help` (and a bare `vaultcrm`) is built from stubs: the same text, to the byte."""
+    from vaultcrm.cli.app import _outline
+
+    assert _branch(args) is not app
+    assert _help(_branch(args), args) == _help(app, args)
+    assert _help(_outline(app), ["task", "--help"]) == _help(app, ["task", "--help"])

@@ -135,7 +135,7 @@ def _branch(args: list[str]) -> typer.Typer:
 
     word = _command_word(args)
     if word is None:
-        return app
+        return _outline(app) if _asks_for_help(args) else app
     commands = [c for c in app.registered_commands
                 if (c.name or typer.main.get_command_name(c.callback.__name__)) == word]  # type: ignore[union-attr]
     groups = [g for g in app.registered_groups if g.name == word]
@@ -143,6 +143,35 @@ def _branch(args: list[str]) -> typer.Typer:
         return app
     one = copy.copy(app)
     one.registered_commands, one.registered_groups = commands, groups
+    return one
+
+
+def _asks_for_help(args: list[str]) -> bool:
+    """`vaultcrm`, `vaultcrm --help` (after root flags too): the list of commands and nothing more."""
+    return [a for a in args if a not in ROOT_OPTIONS or ROOT_OPTIONS[a]] in ([], ["--help"])
+
+
+def _outline(tree: typer.Typer) -> typer.Typer:
+    """`tree` with every command's parameters left out (each callback a stub with its name and
+    docstring): the root's help lists names and one-line helps, and building 28 commands' options
+    for it cost more than `import typer` itself."""
+    import copy
+
+    def stub(info: Any) -> Any:
+        bare = copy.copy(info)
+        f = lambda: None  # noqa: E731
+        f.__name__, f.__doc__ = info.callback.__name__, info.callback.__doc__
+        bare.callback = f
+        return bare
+
+    def group(info: Any) -> Any:
+        bare = copy.copy(info)
+        bare.typer_instance = _outline(info.typer_instance)
+        return bare
+
+    one = copy.copy(tree)
+    one.registered_commands = [stub(c) for c in tree.registered_commands]
+    one.registered_groups = [group(g) for g in tree.registered_groups]
     return one
 
 
