@@ -159,9 +159,11 @@ def _outline(tree: typer.Typer) -> typer.Typer:
 
     def stub(info: Any) -> Any:
         bare = copy.copy(info)
-        f = lambda: None  # noqa: E731
-        f.__name__, f.__doc__ = info.callback.__name__, info.callback.__doc__
-        bare.callback = f
+        def bare_callback() -> None:
+            """Replaced below by the command's own docstring."""
+
+        bare_callback.__name__, bare_callback.__doc__ = info.callback.__name__, info.callback.__doc__
+        bare.callback = bare_callback
         return bare
 
     def group(info: Any) -> Any:
