@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.context"]
+HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.context",
+         "vaultcrm.store.git"]
 
 PROBE = """
 import json, sys
@@ -51,6 +52,8 @@ def test_read_commands_never_import_ruamel_or_dateparser(vault: Path, args: list
     assert "ruamel.yaml" not in mods and "dateparser" not in mods
     if "--json" in args or args[0] == "get":
         assert "rich" not in mods  # data for scripts does not pay for tables
+    if args[0] in ("stale", "timeline", "who"):
+        assert "vaultcrm.store.git" not in mods  # the edit path (git, subprocess, journal) is not loaded
 
 
 def test_an_iso_date_never_imports_dateparser_but_words_do(vault: Path) -> None:

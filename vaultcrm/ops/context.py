@@ -20,7 +20,6 @@ from vaultcrm.errors import Ambiguous, InvalidNote, NotFound, OutsideVault, Usag
 from vaultcrm.model.exclusion import archive_folder, archived
 from vaultcrm.model.records import NoteRecord
 from vaultcrm.model.scan import record_from_text
-from vaultcrm.store import git
 from vaultcrm.store.index import Progress, Scan, load, load_focused
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import Vault
@@ -63,8 +62,11 @@ class Context:
         """The context for one command; `commit=True` on a vault outside git is a usage error,
         said before anything is written."""
         config = load_config(vault.root)
-        if commit and not git.is_work_tree(vault):
-            raise UsageError(f"--commit: the vault {vault.root} is not a git work tree")
+        if commit:
+            from vaultcrm.store import git  # subprocess, tempfile…: only for a run that commits
+
+            if not git.is_work_tree(vault):
+                raise UsageError(f"--commit: the vault {vault.root} is not a git work tree")
         return cls(vault, today, config, commit=commit or config.git_commit, focus=focus, progress=progress,
                    notify=notify)
 

@@ -6,16 +6,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import UsageError
 from vaultcrm.model.records import PEOPLE_KEYS, EntryRecord, NoteRecord, fold, string_list
-from vaultcrm.model.yearly import KeyDate
-from vaultcrm.ops import keydates
 from vaultcrm.ops.contact import LastContact, cadence_days, effective_last_contact, related_meetings
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging, interaction_of, interactions_of, is_account, owner_of
-from vaultcrm.ops.tasks import TaskRow, iter_task_list
+
+if TYPE_CHECKING:  # agenda's parts, imported when it runs: tasks bring the edit path (git, journal)
+    from vaultcrm.model.yearly import KeyDate
+    from vaultcrm.ops.tasks import TaskRow
 
 
 @dataclass
@@ -81,6 +83,9 @@ class Agenda:
 
 
 def agenda(ctx: Context, *, days: int = 7) -> Agenda:
+    from vaultcrm.ops import keydates
+    from vaultcrm.ops.tasks import iter_task_list
+
     if days < 0:
         raise UsageError("--days must be 0 or more")
     horizon = ctx.today + timedelta(days=days)
