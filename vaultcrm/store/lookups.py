@@ -27,7 +27,8 @@ from vaultcrm.model.grammar import ANY_TARGET
 from vaultcrm.model.records import NoteRecord
 from vaultcrm.store import index
 from vaultcrm.store.cached import COLUMNS, HEAVY_AT, CachedRecord
-from vaultcrm.store.vault import MAX_NOTE_BYTES, Vault
+from vaultcrm.store.guard import read_capped
+from vaultcrm.store.vault import Vault
 
 _TOKENIZER = "unicode61 remove_diacritics 2"  # folds case and accents: a wider net, never a narrower one
 _CHUNK = 500  # SQLite caps the parameters of one statement
@@ -143,7 +144,7 @@ def _text(root: str, path: str) -> str | None:
     """The note's text, NFC (as the mention search compares), or None if it cannot be read now."""
     try:
         with open(os.path.join(root, path), "rb") as fh:
-            data = fh.read(MAX_NOTE_BYTES + 1)
+            data = read_capped(fh, os.fstat(fh.fileno()).st_size)
         return unicodedata.normalize("NFC", data.decode("utf-8", errors="replace"))
     except OSError:
         return None
