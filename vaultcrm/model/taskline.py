@@ -163,6 +163,9 @@ def read_fields(body: str, fields: tuple[Field, ...] = EMOJI_FIELDS) -> tuple[di
     line's end in Tasks' order; a later pass overwrites (so of two due dates the first one wins)."""
     found: dict[str, str] = {}
     tags: list[str] = []
+    # a field whose signs are not in the line cannot match in any pass (each pass only cuts the
+    # line's end): most tasks hold one or two of the twelve, and the first run parses every task
+    fields = tuple(f for f in fields if any(sign in body for sign in f[2]))
     for _ in range(_MAX_RUNS + 1):
         matched = False
         for name, pattern, signs in fields:
