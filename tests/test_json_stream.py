@@ -4,6 +4,7 @@ very bytes the whole list printed at once would, pretty on a terminal or compact
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 from hypothesis import given, settings
@@ -58,10 +59,10 @@ def test_released_records_are_fetched_again_on_need(vault, run) -> None:  # type
 
     assert run("task", "list", "--json").exit_code == 0  # builds the index
     rec = next(r for r in index.load(Vault(vault), Config()).records if r.tasks)
-    before = [t.__dict__ for t in rec.tasks]
+    before = [asdict(t) for t in rec.tasks]
     rec.release()
     assert "tasks" not in rec.__dict__
-    assert [t.__dict__ for t in rec.tasks] == before
+    assert [asdict(t) for t in rec.tasks] == before
 
 
 def test_a_released_record_lets_go_of_its_decoded_light_parts_and_decodes_them_again(vault, run) -> None:  # type: ignore[no-untyped-def]
