@@ -115,17 +115,21 @@ class TimelineRow:
 def timeline(ctx: Context, name: str | None = None, *, since: date | None = None,
              until: date | None = None) -> list[TimelineRow]:
     recs = belonging(ctx, ctx.resolve(name, reading=True)) if name else ctx.records
-    out = []
+    keyed: list[tuple[tuple[int, str, str, int], TimelineRow]] = []
     for r in recs:
         if not r.dating.get("entries"):  # a cached summary: notes without dated entries are never decoded
             continue
+        account, title = None, ""  # the note's account and its sort title: once a note, not once an entry
         for e in r.entries:
             d = iso_date(e.date)
             if d is None or (since and d < since) or (until and d > until):
                 continue
-            out.append(TimelineRow(d, r, e, owner_of(ctx, r)))
-    out.sort(key=lambda t: (-t.date.toordinal(), fold(t.account.title), t.record.path, t.entry.line))
-    return out
+            if account is None:
+                account = owner_of(ctx, r)
+                title = fold(account.title)
+            keyed.append(((-d.toordinal(), title, r.path, e.line), TimelineRow(d, r, e, account)))
+    keyed.sort(key=lambda k: k[0])
+    return [row for _, row in keyed]
 
 
 @dataclass
