@@ -161,11 +161,15 @@ def parse_task(text: str, line: int = 0, settings: TaskSettings = DEFAULT_SETTIN
 def read_fields(body: str, fields: tuple[Field, ...] = EMOJI_FIELDS) -> tuple[dict[str, str], str]:
     """(fields, description) as Tasks' serializer reads them: each pass tries every field at the
     line's end in Tasks' order; a later pass overwrites (so of two due dates the first one wins)."""
-    found: dict[str, str] = {}
-    tags: list[str] = []
     # a field whose signs are not in the line cannot match in any pass (each pass only cuts the
     # line's end): most tasks hold one or two of the twelve, and the first run parses every task
-    fields = tuple(f for f in fields if any(sign in body for sign in f[2]))
+    return read_passes(body, tuple(f for f in fields if any(sign in body for sign in f[2])))
+
+
+def read_passes(body: str, fields: tuple[Field, ...]) -> tuple[dict[str, str], str]:
+    """`read_fields` trying each of `fields` on every pass."""
+    found: dict[str, str] = {}
+    tags: list[str] = []
     for _ in range(_MAX_RUNS + 1):
         matched = False
         for name, pattern, signs in fields:

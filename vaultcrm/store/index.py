@@ -160,9 +160,10 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
         return None
     db, cached = _cached_rows(vault, config, db, light=focus is None)
     rules = Exclusion.of(config)
-    known = _rules_held(db, rules)
+    digest = rules.digest()
+    known = _rules_held(db, digest)
     listing, excluded = _split(listed, rules, cached if known else {})
-    scan = _sync_listed(vault, config, progress, focus, listing, db, cached, None if known else rules.digest())
+    scan = _sync_listed(vault, config, progress, focus, listing, db, cached, None if known else digest)
     if scan is not None:
         scan.excluded = excluded
     return scan
@@ -183,7 +184,7 @@ def _split(listing: list[FileInfo], rules: Exclusion,
     return kept, excluded
 
 
-def _rules_held(db: sqlite3.Connection | None, rules: Exclusion) -> bool:
+def _rules_held(db: sqlite3.Connection | None, digest: str) -> bool:
     """Whether every cached row was made under these exclusion rules (Obsidian's Excluded files,
     `.vaultcrm.toml`, template folders, conflict copies), which are not part of the cache's stamp:
     under other rules every path is tried again, and the rows of notes now excluded are dropped."""
@@ -193,7 +194,7 @@ def _rules_held(db: sqlite3.Connection | None, rules: Exclusion) -> bool:
         row = db.execute("SELECT value FROM meta WHERE key='exclusion'").fetchone()
     except sqlite3.DatabaseError:
         return False
-    return row is not None and row[0] == rules.digest()
+    return row is not None and row[0] == digest
 
 
 def _sync_listed(vault: Vault, config: Config, progress: Progress | None, focus: str | None,
