@@ -77,3 +77,30 @@ def test_show_and_list_print_the_inline_field_as_the_last_contact(tmp_path: Path
     assert (shown["last_contact"], shown["last_contact_source"]) == ("2026-11-02", "inline_field")
     listed = json.loads(invoke(["--vault", str(root), "list", "--where", "last_contact=2026-11-02", "--json"]).stdout)
     assert [n["title"] for n in listed] == ["Initech"]
+
+
+def test_of_meetings_on_the_same_latest_day_the_first_in_path_order_is_the_evidence(tmp_path: Path) -> None:
+    """The account is dated by its newest meeting up to today; on a tie the first path, as a sorted
+    list of related meetings would give it (worked out by hand: b and a on 2026-11-10, c is a plan)."""
+    from datetime import date
+
+    from vaultcrm.ops import contact
+    from vaultcrm.ops.context import Context
+    from vaultcrm.store.vault import Vault
+
+    def meeting(day: str) -> str:
+        return f"---\ntype: meeting\ndate: {day}\nattendees: [\"[[Initech]]\"]\n---\n# Call\n"
+
+    root = make_vault(tmp_path / "v", {
+        "Customers/Initech.md": account("Notes.\n"),
+        "Meetings/b.md": meeting("2026-11-10"),
+        "Meetings/a.md": meeting("2026-11-10"),
+        "Meetings/c.md": meeting("2026-12-01"),  # after today: a plan, no contact
+        "Meetings/0.md": meeting("2026-11-09"),
+    })
+    ctx = Context.open(Vault(root), date(2026, 11, 22))
+    [acme] = [r for r in ctx.records if r.path == "Customers/Initech.md"]
+    last = contact.effective_last_contact(ctx, acme)
+    assert (last.date, last.source, last.evidence) == (date(2026, 11, 10), "meeting", "Meetings/a.md")
+    assert [m.path for m in contact.related_meetings(ctx, acme)] == \
+        ["Meetings/0.md", "Meetings/a.md", "Meetings/b.md", "Meetings/c.md"]
