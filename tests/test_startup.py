@@ -90,3 +90,23 @@ def test_a_command_runs_without_the_cyclic_collector_and_main_gives_it_back(vaul
         main(["--vault", str(vault), "no-such-command"])
     assert exc.value.code == 2
     assert gc.isenabled()
+
+
+def test_the_console_script_answers_version_before_importing_typer() -> None:
+    """`vaultcrm --version` is the installed script's `vaultcrm.cli:main`: it prints the version
+    without importing typer or the command modules (half of a `--version` run went to them)."""
+    from importlib.metadata import entry_points
+
+    from vaultcrm import __version__
+
+    [script] = entry_points(group="console_scripts", name="vaultcrm")
+    assert script.value == "vaultcrm.cli:main"
+    probe = ("import sys\nfrom vaultcrm.cli import main\ntry:\n    main(['--version'])\nexcept SystemExit as exc:\n"
+             "    print(exc.code, 'typer' in sys.modules, 'vaultcrm.cli.app' in sys.modules, file=sys.stderr)\n")
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    assert r.stdout == f"vaultcrm {__version__}\n"
+    assert r.stderr.split() == ["0", "False", "False"]
+    # and any other run goes on to the app, which answers `--version` in a longer command line too
+    r = subprocess.run([sys.executable, "-m", "vaultcrm", "--vault", ".", "--version"], capture_output=True,
+                       text=True, timeout=60, check=False)
+    assert (r.returncode, r.stdout) == (0, f"vaultcrm {__version__}\n")

@@ -1,5 +1,5 @@
 """`python -m vaultcrm` runs the CLI."""
 
-from vaultcrm.cli.app import main
+from vaultcrm.cli import main
 
 main()

@@ -16,8 +16,20 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from vaultcrm import __version__
-from vaultcrm.cli import brief, health, keydates, notes, personal, pipeline, relations, report, sources, tasks, team
+from vaultcrm.cli import (
+    brief,
+    health,
+    keydates,
+    notes,
+    personal,
+    pipeline,
+    print_version,
+    relations,
+    report,
+    sources,
+    tasks,
+    team,
+)
 from vaultcrm.cli.complete import COMPLETE_VAR, attach
 from vaultcrm.cli.options import State, err
 from vaultcrm.errors import Ambiguous, NotFound, VaultCRMError
@@ -34,9 +46,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"vaultcrm {__version__}\n")
-        sys.stdout.flush()
-        raise SystemExit(0)
+        print_version()
 
 
 @app.callback()
@@ -82,7 +92,7 @@ def main(argv: list[str] | None = None) -> NoReturn:
     """Run the CLI; every error leaves through here as a message and a documented exit code."""
     args = sys.argv[1:] if argv is None else argv
     if args == ["--version"]:  # the answer needs no command tree: typer builds it for ~30 ms
-        _version(True)
+        print_version()
     # A command is short-lived and keeps what it loads (every note's record) to the end, so the
     # cyclic collector only walked those records again and again: 20 % of a warm `stale` on 50k
     # notes, with the same peak memory without it. Refcounting still frees everything else.
