@@ -11,7 +11,11 @@ to show whether `stale` grows linearly. `--notes N --big M` is the older spellin
 
 Vaults are generated into bench/vaults/ (gitignored) by bench/generate.py when missing. Every row is
 a whole process (`subprocess.run`, timed with `time.perf_counter`), the median of --runs runs after
-one warm-up, with VAULTCRM_TODAY=2026-11-22 and NO_COLOR=1. The floors are measured in the same run:
+one warm-up, with VAULTCRM_TODAY=2026-11-22 and NO_COLOR=1. A row with a reference (floor A,
+`import typer`, `--version`, the same command with `--json`) runs the reference just before each of
+its timed runs and reports the median of the pairwise ratios, so the machine's drift during the
+run (large on a VM that pages file data out within seconds) cancels out of the verdict; the 1 %
+change and the absolute rows are plain medians. The floors are measured in the same run:
 
 - floor A, "read every file's bytes" (the "read floor"): a Python process that walks the vault
   (skipping dot-folders) and reads every .md file;
@@ -146,10 +150,20 @@ class Timed:
     samples: list[float]
     stdout: bytes = b""
     stderr: bytes = b""
+    ref_samples: list[float] = field(default_factory=list)  # the reference's run before each of ours (`pair`)
 
     @property
     def ms(self) -> float:
         return statistics.median(self.samples) * 1000
+
+    @property
+    def paired_ratio(self) -> float | None:
+        """The median of this run ÷ the reference run just before it, pair by pair: on a machine whose
+        speed drifts (this VM's floor A measured 139-209 ms within one afternoon) a ratio of two
+        medians taken minutes apart says more about the drift than about the command."""
+        if not self.ref_samples:
+            return None
+        return statistics.median(a / b for a, b in zip(self.samples, self.ref_samples, strict=True))
 
 
 @dataclass
@@ -183,18 +197,22 @@ class Bench:
     def time(self, cmd: Sequence[str], *, before: Callable[[int], None] | None = None,
              after: Callable[[int], None] | None = None, runs: int | None = None, warmup: int = 1,
              ok_codes: Sequence[int] = (0,), extra_env: Mapping[str, str] | None = None,
-             keep_output: bool = True) -> Timed:
+             keep_output: bool = True, pair: Sequence[str] | None = None) -> Timed:
         """Median-ready samples of a whole command: `warmup` untimed runs, then `runs` timed ones;
         `before(i)`/`after(i)` run untimed around each (i counts warm-ups too). `ok_codes` are the
         exit codes that mean success (doctor exits 1 on findings); `keep_output=False` sends stdout
-        to /dev/null, for commands whose output is only a terminal's business."""
+        to /dev/null, for commands whose output is only a terminal's business. `pair`: a reference
+        command run just before each timed run (after `before`), for `Timed.paired_ratio`."""
         env = {**self.env, **extra_env} if extra_env else self.env
         out_to = subprocess.PIPE if keep_output else subprocess.DEVNULL
         samples: list[float] = []
+        refs: list[float] = []
         out = err = b""
         for i in range(warmup + (runs or self.runs)):
             if before:
                 before(i)
+            if pair is not None and i >= warmup:
+                refs.append(self._once(pair, env, subprocess.DEVNULL, (0,)))
             t0 = time.perf_counter()
             proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out_to, stderr=subprocess.PIPE, env=env,
                                   check=False)
@@ -206,7 +224,16 @@ class Bench:
             if i >= warmup:
                 samples.append(dt)
             out, err = proc.stdout or b"", proc.stderr
-        return Timed(samples, out, err)
+        return Timed(samples, out, err, refs)
+
+    def _once(self, cmd: Sequence[str], env: Mapping[str, str], out_to: int, ok_codes: Sequence[int]) -> float:
+        t0 = time.perf_counter()
+        proc = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=out_to, stderr=subprocess.PIPE, env=env,
+                              check=False)
+        dt = time.perf_counter() - t0
+        if proc.returncode not in ok_codes:
+            raise CommandFailed(cmd, proc)
+        return dt
 
     def peak_mb(self, cmd: Sequence[str], ok_codes: Sequence[int] = (0,)) -> float | None:
         """Peak resident memory of CMD, measured as the only child of a fresh Python."""
@@ -262,6 +289,11 @@ def resolve_sizes(sizes: str | None, notes: int | None, big: int | None, quick: 
     return [first] if second == first else [first, second]
 
 
+def floor_a(vault: Vault) -> list[str]:
+    """Floor A's command: a Python process that reads every note of VAULT."""
+    return [sys.executable, "-c", FLOOR_A, str(vault.path)]
+
+
 def pty_command(cmd: Sequence[str]) -> list[str]:
     """CMD run under a pseudo-terminal by util-linux `script`, so vaultcrm draws its terminal table;
     -e passes the command's exit code through, the typescript goes to /dev/null."""
@@ -269,8 +301,9 @@ def pty_command(cmd: Sequence[str]) -> list[str]:
 
 
 def ratio_row(what: str, t: Timed, ref_name: str, ref_ms: float | None, limit: float, **kw: object) -> Row:
-    """A row whose target is `t ≤ limit × ref` (no verdict when the reference failed)."""
-    ratio = t.ms / ref_ms if ref_ms else None
+    """A row whose target is `t ≤ limit × ref` (no verdict when the reference failed): the ratio pair
+    by pair when `t` was timed with its reference (`pair`), else against `ref_ms`."""
+    ratio = t.paired_ratio if t.ref_samples else (t.ms / ref_ms if ref_ms else None)
     ok = None if ratio is None else ratio <= limit
     return Row(what, t.ms, ref_name, ratio, f"≤ {limit:g} × {ref_name}", ok, **kw)  # type: ignore[arg-type]
 
@@ -420,17 +453,18 @@ def startup_rows(b: Bench, small: Vault, refs: Refs) -> None:
     """Python start-up, the two floors, and `--version`/`--help` against `import typer`."""
     py, vc = sys.executable, b.vcrm
     b.add(Row("`python -c pass`", b.time([py, "-c", "pass"]).ms))
-    refs.typer_ms = b.add(Row('`python -c "import typer"`', b.time([py, "-c", "import typer"]).ms)).ms or 0.0
+    typer = [py, "-c", "import typer"]
+    refs.typer_ms = b.add(Row('`python -c "import typer"`', b.time(typer).ms)).ms or 0.0
     refs.floor_a = b.add(Row(f"floor A: read every file's bytes ({small.label} notes)",
-                             b.time([py, "-c", FLOOR_A, str(small.path)]).ms)).ms or 0.0
+                             b.time(floor_a(small)).ms)).ms or 0.0
     fb = b.time([py, "-c", FLOOR_B, str(small.path)])
     refs.floor_b = b.add(Row(f"floor B: python-frontmatter stale loop ({small.label} notes)", fb.ms)).ms or 0.0
     refs.floor_b_stats = dict(kv.split("=") for kv in fb.stderr.decode().split("floor-b:")[-1].split())
     version = b.attempt("`vaultcrm --version`", lambda: ratio_row(
-        "`vaultcrm --version`", b.time([*vc, "--version"]), "import typer", refs.typer_ms, 1.2))
+        "`vaultcrm --version`", b.time([*vc, "--version"], pair=typer), "import typer", refs.typer_ms, 1.2))
     refs.version_ms = version.ms if version else None
     b.attempt("`vaultcrm --help`", lambda: ratio_row(
-        "`vaultcrm --help`", b.time([*vc, "--help"]), "import typer", refs.typer_ms, 1.5))
+        "`vaultcrm --help`", b.time([*vc, "--help"], pair=typer), "import typer", refs.typer_ms, 1.5))
 
 
 def first_run_rows(b: Bench, small: Vault, refs: Refs) -> None:
@@ -438,7 +472,7 @@ def first_run_rows(b: Bench, small: Vault, refs: Refs) -> None:
     stale = [*b.vcrm, "--vault", str(small.path), "stale", "--days", "30", "--json"]
 
     def first() -> Row:
-        t = b.time(stale, before=lambda i: drop_cache(small.path))
+        t = b.time(stale, before=lambda i: drop_cache(small.path), pair=floor_a(small))
         refs.first_ms, refs.first_out = t.ms, t.stdout
         drop_cache(small.path)
         peak = b.peak_mb(stale)  # a first run too; it leaves the cache warm for the rows after it
@@ -459,7 +493,7 @@ def warm_read_rows(b: Bench, small: Vault, refs: Refs) -> None:
         cmd = [*vb, *read.argv]
 
         def one(read: Read = read, cmd: list[str] = cmd) -> Row:
-            t = b.time(cmd)
+            t = b.time(cmd, pair=floor_a(small))
             if read.argv[0] == "stale":
                 refs.warm_ms, refs.warm_out = t.ms, t.stdout
             return ratio_row(f"`{read.label}`, warm ({small.label})", t, "floor A", refs.floor_a, read.limit,
@@ -481,7 +515,7 @@ def doctor_rows(b: Bench, small: Vault, refs: Refs) -> None:
     for label, argv, limit in checks:
         cmd = [*vb, *argv]
         b.attempt(label, lambda label=label, cmd=cmd, limit=limit: ratio_row(  # type: ignore[misc]
-            f"`{label}`, warm ({small.label})", b.time(cmd, ok_codes=DOCTOR_OK), "floor A", refs.floor_a, limit,
+            f"`{label}`, warm ({small.label})", b.time(cmd, ok_codes=DOCTOR_OK, pair=floor_a(small)), "floor A", refs.floor_a, limit,
             peak_mb=b.peak_mb(cmd, DOCTOR_OK)))
 
 
@@ -496,7 +530,8 @@ def terminal_rows(b: Bench, small: Vault) -> None:
     for label, argv in (("task list", ["task", "list"]), ("list", ["list"])):
         def one(label: str = label, argv: list[str] = argv) -> Row:
             as_json = b.time(pty_command([*vb, *argv, "--json"]), extra_env=tty, keep_output=False)
-            table = b.time(pty_command([*vb, *argv]), extra_env=tty, keep_output=False)
+            table = b.time(pty_command([*vb, *argv]), extra_env=tty, keep_output=False,
+                           pair=pty_command([*vb, *argv, "--json"]))
             b.notes.append(f"under the pty, `{label} --json` took {as_json.ms:.0f} ms ({small.label}).")
             return ratio_row(f"`{label}` as a table on a terminal (pty, {small.label})", table,
                              f"`{label} --json`", as_json.ms, 1.5)
@@ -567,13 +602,19 @@ def edit_rows(b: Bench, big: Vault, refs: Refs) -> None:
                 ('log NAME "bench" --date 2026-11-20', ["log", name, "bench", "--date", "2026-11-20"]),
                 ("task done NAME MATCH", ["task", "done", name, match]),
                 ("set NAME status Pilot", ["set", name, "status", "Pilot"])]
+    against_typer = []
     try:
         for label, argv in commands:
             cmd = [*vb, *argv]
-            b.attempt(label, lambda label=label, cmd=cmd: ratio_row(  # type: ignore[misc]
-                f"`{label}`, warm ({big.label})", b.time(cmd, after=keep.restore), "--version", refs.version_ms, 2))
+            row = b.attempt(label, lambda label=label, cmd=cmd: ratio_row(  # type: ignore[misc]
+                f"`{label}`, warm ({big.label})", b.time(cmd, after=keep.restore, pair=[*b.vcrm, "--version"]),
+                "--version", refs.version_ms, 2))
+            if row is not None and row.ms and refs.typer_ms:
+                against_typer.append(f"`{label.split(' NAME')[0]}` {row.ms / refs.typer_ms:.1f} ×")
     finally:
         keep.restore()
+    if against_typer:  # `--version` is answered before typer is imported: the CLI's start-up is the other yardstick
+        b.notes.append("one-note commands against `import typer` (medians): " + ", ".join(against_typer) + ".")
 
 
 def growth_rows(b: Bench, vault: Vault, small: Vault, refs: Refs) -> None:
@@ -675,7 +716,8 @@ def report(args: argparse.Namespace, b: Bench, vaults: Sequence[Vault]) -> str:
         f"- vaults (bench/generate.py, seed {args.seed}): {sized}",
         (f"- each time is the median of {args.runs} run{'s' if args.runs > 1 else ''} of the whole process "
          f"after one warm-up, VAULTCRM_TODAY={TODAY} NO_COLOR=1, `{' '.join(Path(x).name for x in b.vcrm)}`; "
-         f"ratios are against references measured in this run; `{cmd}`"),
+         f"a ratio is the median of the ratios of each timed run to a run of its reference just before it "
+         f"(the reference's own row is its plain median); `{cmd}`"),
         "",
         "| what | median ms | ratio | target | result | peak MB |",
         "| --- | ---: | ---: | --- | --- | ---: |",

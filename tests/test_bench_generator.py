@@ -183,3 +183,14 @@ def test_growth_rows_report_milliseconds_per_note_without_a_verdict() -> None:
     assert row.ok is None
     assert row.ratio is not None and abs(row.ratio - 20 / 18) < 1e-9
     assert row.ratio_text == "20 µs/note, 1.11 × 10,000's"
+
+
+def test_a_paired_row_is_judged_by_the_median_of_its_pairwise_ratios() -> None:
+    """Each run over the reference run just before it: the machine slowed down half-way, so the
+    medians' ratio (300 / 150 = 2.0) would fail a command that is 1.2-1.25 × its reference in every pair."""
+    t = runner.Timed([0.12, 0.125, 0.3, 0.36, 0.375], ref_samples=[0.1, 0.1, 0.25, 0.3, 0.3])
+    assert t.paired_ratio == pytest.approx(1.2)  # ratios 1.2, 1.25, 1.2, 1.2, 1.25
+    row = runner.ratio_row("x", t, "floor A", 100.0, 1.5)
+    assert (row.ratio, row.ok) == (pytest.approx(1.2), True)
+    assert runner.Timed([0.3]).paired_ratio is None  # no reference runs: the plain ratio, as before
+    assert runner.ratio_row("x", runner.Timed([0.3]), "floor A", 100.0, 1.5).ratio == pytest.approx(3.0)
