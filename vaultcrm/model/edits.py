@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from vaultcrm.model import grammar, taskline
+from vaultcrm.model import grammar
 
 from vaultcrm.model import yamlblock
 from vaultcrm.config import TaskSettings
@@ -321,6 +321,8 @@ def add_bullet(note: Note, heading: str, text: str) -> Note:
 
 
 def add_task(note: Note, text: str, due: date | None = None, settings: TaskSettings | None = None) -> Note:
+    from vaultcrm.model import taskline  # not imported by every run that reads properties (edits <- keys <- query)
+
     note, section = ensure_section(note, sections.OPEN_TASKS)
     return insert_item(note, section, taskline.format_task(text, due=due, settings=settings or TaskSettings()))
 
