@@ -6,20 +6,25 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultcrm import query
 from vaultcrm.errors import Ambiguous, InvalidNote, OutsideVault, UsageError, VaultCRMError
-from vaultcrm.model import edits, grammar, keys, tasksquery
+from vaultcrm.model import edits, grammar, keys
 from vaultcrm.model.note import Note
 from vaultcrm.model.records import NoteRecord, TaskRecord, entries_of
-from vaultcrm.ops import contact, layout, links, scope
+from vaultcrm.ops import contact, scope
 from vaultcrm.ops.contact import LastContact, effective_last_contact
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
-from vaultcrm.ops.writes import Change, EditResult, apply_changes, edit_note
-from vaultcrm.store import index, templates
+from vaultcrm.store import index
 from vaultcrm.store.vault import check_relative
+
+if TYPE_CHECKING:
+    from vaultcrm.ops.writes import EditResult
+
+# `list` (and `pipeline`, which reads its fields) import this module: the task query engine, the
+# write path (git, journal, subprocess) and the new-note layout are imported where they are used.
 
 
 # ---- show ---------------------------------------------------------------------------------------
@@ -51,6 +56,8 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
     for s in note.sections:
         body = "".join(note.lines[s.body_start:s.end]).replace("\r\n", "\n").strip("\n")
         sections.append({"heading": s.heading, "level": s.level, "line": s.start + 1, "text": body})
+    from vaultcrm.ops import links
+
     tasks = [(r, t) for r in belonging(ctx, rec) for t in r.tasks]
     sources = links.sources_of(ctx, rec, ctx.records) if ctx.config.is_account(rec.kind) else []
     return NoteView(rec, status, entries, tasks, sections, effective_last_contact(ctx, rec),
@@ -59,6 +66,8 @@ def note_view(ctx: Context, rec: NoteRecord) -> NoteView:
 
 def _queries(ctx: Context, rec: NoteRecord, note: Note) -> list[dict[str, Any]]:
     """The note's ```tasks blocks, each evaluated over every task in the vault."""
+    from vaultcrm.model import tasksquery
+
     found = tasksquery.query_blocks(note)
     if not found:
         return []
@@ -243,6 +252,8 @@ def log(ctx: Context, name: str, text: str, *, day: date | None = None, via: str
             note = edits.add_task(note, f"Follow up with {rec.title}", follow_up, ctx.config.tasks)
         return contact.raise_to(note, day, ctx.today)
 
+    from vaultcrm.ops.writes import edit_note
+
     also = f" with a follow-up due {follow_up.isoformat()}" if follow_up is not None else ""
     return edit_note(ctx, rec.path, fn, command=f"log {rec.title}", message=f"logged to {rec.path}{also}",
                      dry_run=dry_run)
@@ -251,6 +262,8 @@ def log(ctx: Context, name: str, text: str, *, day: date | None = None, via: str
 def add(ctx: Context, name: str, section: str, text: str, *, dry_run: bool = False) -> EditResult:
     if not section.strip() or not text.strip():
         raise UsageError("section and text must not be empty")
+    from vaultcrm.ops.writes import edit_note
+
     rec = ctx.editable(name)
     return edit_note(ctx, rec.path, lambda n: edits.add_bullet(n, section, text.replace("\n", " ")),
                      command=f"add {rec.title} {section}", message=f"added to {section} in {rec.path}",
@@ -262,6 +275,10 @@ _BAD_TITLE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 def new_note(ctx: Context, kind: str, title: str, *, folder: str | None = None, account: str | None = None,
              dry_run: bool = False) -> EditResult:
+    from vaultcrm.ops import layout
+    from vaultcrm.ops.writes import Change, apply_changes
+    from vaultcrm.store import templates
+
     title = title.strip()
     if not title or title.startswith(".") or _BAD_TITLE.search(title) or ".." in title:
         raise OutsideVault(f"{title!r} cannot be a note's file name (no / \\ : * ? \" < > |, no leading dot)")
