@@ -52,7 +52,7 @@ def test_read_commands_never_import_ruamel_or_dateparser(vault: Path, args: list
     assert "ruamel.yaml" not in mods and "dateparser" not in mods
     if "--json" in args or args[0] == "get":
         assert "rich" not in mods  # data for scripts does not pay for tables
-    if args[0] in ("stale", "timeline", "who", "list", "show"):
+    if args[0] in ("stale", "timeline", "who", "list", "show", "task", "agenda"):
         assert "vaultcrm.store.git" not in mods  # the edit path (git, subprocess, journal) is not loaded
 
 
@@ -113,7 +113,7 @@ def test_the_console_script_answers_version_before_importing_typer() -> None:
 
 
 @pytest.mark.parametrize("args", [["stale", "--json"], ["who", "Globex", "--json"], ["get", "Acme Corp", "owner"],
-                                  ["list", "--json"]])
+                                  ["list", "--json"], ["task", "list", "--json"], ["agenda", "--json"]])
 def test_a_warm_read_that_parses_no_note_does_not_import_the_task_grammar(vault: Path, args: list[str]) -> None:
     """The task grammar compiles 28 patterns (5 ms a run): the first run parses every note's tasks,
     a warm one reads them from the index and needs none of it."""

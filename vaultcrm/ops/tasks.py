@@ -6,18 +6,24 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from vaultcrm.config import OPEN_TYPES, STATUS_TYPES, TaskSettings
 from vaultcrm.dates import iso_date
 from vaultcrm.errors import Ambiguous, NotFound, UsageError, VaultCRMError
-from vaultcrm.model import edits, taskline
+from vaultcrm.model import edits
 from vaultcrm.model.note import Note, eol, strip_eol
 from vaultcrm.model.records import NoteRecord, TaskRecord, fold, tasks_of
 from vaultcrm.ops.context import Context
 from vaultcrm.ops.scope import belonging
-from vaultcrm.ops.writes import EditResult, edit_note
-from vaultcrm.store import journal
 from vaultcrm.store.vault import digest
+
+if TYPE_CHECKING:
+    from vaultcrm.model import taskline
+    from vaultcrm.ops.writes import EditResult
+
+# `task list` and `agenda` import this module: the task grammar, the write path and the journal are
+# imported by the edits below, where they are used.
 
 
 @dataclass
@@ -120,6 +126,8 @@ def status_matcher(settings: TaskSettings, wanted: Sequence[str]) -> Callable[[T
 
 
 def task_add(ctx: Context, name: str, text: str, *, due: date | None = None, dry_run: bool = False) -> EditResult:
+    from vaultcrm.ops.writes import edit_note
+
     if not text.strip():
         raise UsageError("the task text is empty")
     rec = ctx.editable(name)
@@ -136,6 +144,8 @@ def task_undo(ctx: Context, name: str | None, match: str, *, dry_run: bool = Fal
     """Reopen a done task: the reverse of the `task done` that ticked it, when the journal holds it
     (the line's old status back, and the next occurrence it inserted taken away if still unchanged);
     else Tasks' toggle (the DONE status's next status, the done date removed)."""
+    from vaultcrm.ops.writes import edit_note
+
     row = _one_task(ctx, name, match, want_open=False)
     path, settings = row.note.path, ctx.config.tasks
     notes: list[str] = []
@@ -205,6 +215,8 @@ def _one_task(ctx: Context, name: str | None, match: str, *, want_open: bool) ->
 
 def _current(note: Note, path: str, task_id: str, settings: TaskSettings) -> taskline.Task:
     """The task `task_id` as the note holds it now (its `line` 0-based), or an error if it is gone."""
+    from vaultcrm.model import taskline
+
     t = {t.id: t for t in tasks_of(note, settings)}.get(task_id)
     if t is None:
         raise VaultCRMError("the task changed on disk since it was listed; run the command again", path=path)
@@ -215,6 +227,9 @@ def _current(note: Note, path: str, task_id: str, settings: TaskSettings) -> tas
 
 
 def _edit_task(ctx: Context, row: TaskRow, *, dry_run: bool) -> EditResult:
+    from vaultcrm.model import taskline
+    from vaultcrm.ops.writes import edit_note
+
     path, task_id, settings = row.note.path, row.task.id, ctx.config.tasks
 
     def fn(note: Note) -> Note:
@@ -242,6 +257,8 @@ class _Ticked:
 def _done_befores(ctx: Context, path: str) -> Iterator[tuple[Note, str, float]]:
     """(the note before, the hash of the text it left, when) of each `task done` of `path` still in
     effect, newest first."""
+    from vaultcrm.store import journal
+
     for entry in reversed(journal.entries(ctx.vault)):
         if entry.undone or not entry.command.startswith("task done "):
             continue
@@ -258,6 +275,8 @@ def _done_by(ctx: Context, path: str, current: taskline.Task) -> _Ticked | None:
     """The latest journaled `task done` whose ticked line is exactly `current`'s line: the line it
     ticked, and what it inserted. The journal keeps the text before and the hash of the text after,
     so the `task done` is replayed on a line that ticks to `current` and must give that hash."""
+    from vaultcrm.model import taskline
+
     settings = ctx.config.tasks
     for was, after_hash, when in _done_befores(ctx, path):
         day = iso_date(current.dates.get("done")) or date.fromtimestamp(when)
@@ -274,6 +293,8 @@ def _done_by(ctx: Context, path: str, current: taskline.Task) -> _Ticked | None:
 def _toggled_back(task: taskline.Task, settings: TaskSettings) -> str:
     """The line as Tasks' toggle reopens it: the DONE status's next status (unless that is not an
     open one: then the first TODO status), and the done date removed; every other byte kept."""
+    from vaultcrm.model import taskline
+
     nxt = settings.status(task.status).next_symbol
     symbol = nxt if settings.status(nxt).type in OPEN_TYPES else settings.todo_symbol()
     line = taskline.untick(task, settings)
