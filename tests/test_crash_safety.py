@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -102,7 +103,7 @@ FAILURES = [Boom(28, "No space left on device"), KeyboardInterrupt()]
 
 def _inject(monkeypatch: pytest.MonkeyPatch, step: str, call: int, exc: BaseException) -> None:
     if step == "mkstemp":
-        monkeypatch.setattr(vault_module.tempfile, "mkstemp", _fail_on(call, exc)(vault_module.tempfile.mkstemp))
+        monkeypatch.setattr(tempfile, "mkstemp", _fail_on(call, exc)(tempfile.mkstemp))  # as store/atomic.py calls it
     elif step == "write":
         real_fdopen = os.fdopen
         count = {"n": 0}

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.context",
-         "vaultcrm.store.git", "vaultcrm.model.taskline"]
+         "vaultcrm.store.git", "vaultcrm.model.taskline", "decimal", "csv", "tempfile"]
 
 PROBE = """
 import json, sys
@@ -121,3 +121,4 @@ def test_a_warm_read_that_parses_no_note_does_not_import_the_task_grammar(vault:
     assert code == 0 and "vaultcrm.model.taskline" in mods
     code, mods = loaded(["--vault", str(vault), *args])
     assert code == 0 and "vaultcrm.model.taskline" not in mods
+    assert not {"decimal", "csv", "tempfile"} & set(mods)  # money, --csv and atomic writes: not this run's

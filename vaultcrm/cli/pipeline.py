@@ -5,7 +5,6 @@ parses the options and shapes the rows."""
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -27,6 +26,8 @@ from vaultcrm.cli.options import (
 from vaultcrm.errors import UsageError
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from vaultcrm.ops.pipeline import Deal, Pipeline, StageSum
 
 CHANGES_SINCE_DAYS = 7  # `--changes` without `--since`: the last week

@@ -8,13 +8,15 @@ under the spelling the file already has; keys that differ only in case are refus
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vaultcrm.errors import NotFound, UsageError
 from vaultcrm.model import edits, keys
 from vaultcrm.model.note import Note
 from vaultcrm.ops.context import Context
-from vaultcrm.ops.writes import EditResult, edit_note
+
+if TYPE_CHECKING:  # `get` imports this module too: the write path is imported by the edits
+    from vaultcrm.ops.writes import EditResult
 
 
 def get_property(ctx: Context, name: str, key: str) -> Any:
@@ -35,6 +37,8 @@ def get_property(ctx: Context, name: str, key: str) -> Any:
 
 
 def set_property(ctx: Context, name: str, key: str, value: Any, *, dry_run: bool = False) -> EditResult:
+    from vaultcrm.ops.writes import edit_note
+
     if not key.strip() or "\n" in key:
         raise UsageError("property names cannot be empty or span lines")
     rec = ctx.editable(name)
@@ -53,6 +57,8 @@ def add_to_list(ctx: Context, name: str, key: str, items: Sequence[Any], *, dry_
     The current value is read inside the edit, under the lock, so a concurrent addition is
     never overwritten.
     """
+    from vaultcrm.ops.writes import edit_note
+
     rec = ctx.editable(name)
 
     def fn(note: Note) -> Note:
@@ -69,6 +75,8 @@ def add_to_list(ctx: Context, name: str, key: str, items: Sequence[Any], *, dry_
 
 def unset_property(ctx: Context, name: str, key: str, *, dry_run: bool = False) -> EditResult:
     """Remove a property, and empty the Account Status cell of the same field if there is one."""
+    from vaultcrm.ops.writes import edit_note
+
     rec = ctx.editable(name)
 
     def fn(note: Note) -> Note:

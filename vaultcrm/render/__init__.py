@@ -6,7 +6,6 @@ inside the functions that build renderables, so JSON and CSV output never pay fo
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -185,6 +184,8 @@ def to_delimited(rows: Sequence[dict[str, Any]], columns: Sequence[str], delimit
             buf.write("\t".join(spreadsheet_safe(row.get(c)).replace("\t", " ").replace("\n", " ")
                                 for c in columns) + "\n")
         return buf.getvalue()
+    import csv  # only for --csv
+
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(columns)
     for row in rows:

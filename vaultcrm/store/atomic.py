@@ -6,7 +6,6 @@ import contextlib
 import errno
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -68,6 +67,8 @@ def atomic_write(target: Path, data: bytes, mode: int, check: Callable[[], None]
     `check` runs last before the rename (after the slow part: writing and fsyncing the temp file);
     if it raises, the temp file is removed and `target` is left as it is.
     """
+    import tempfile  # random, bisect…: not for a run that writes nothing
+
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix="." + target.name[:40] + ".", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -13,7 +13,6 @@ import functools
 import hashlib
 import os
 import stat
-import tempfile  # noqa: F401 - unused here since atomic.py; tests patch tempfile.mkstemp through it
 import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
