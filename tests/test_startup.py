@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 HEAVY = ["dateparser", "ruamel.yaml", "rich", "yaml", "sqlite3", "multiprocessing", "vaultcrm.ops.context",
-         "vaultcrm.store.git", "vaultcrm.model.taskline", "decimal", "csv", "tempfile"]
+         "vaultcrm.store.git", "vaultcrm.model.taskline", "decimal", "csv", "tempfile", "vaultcrm.ops.notechecks"]
 
 PROBE = """
 import json, sys
@@ -122,3 +122,13 @@ def test_a_warm_read_that_parses_no_note_does_not_import_the_task_grammar(vault:
     code, mods = loaded(["--vault", str(vault), *args])
     assert code == 0 and "vaultcrm.model.taskline" not in mods
     assert not {"decimal", "csv", "tempfile"} & set(mods)  # money, --csv and atomic writes: not this run's
+
+
+def test_a_warm_doctor_reads_findings_from_its_cache_without_the_checks_of_one_note(vault: Path) -> None:
+    """The checks of a note's text (bullets, task lines, conflict markers) and the write path of
+    `--fix` load only when a note is checked again; a warm `doctor` reads every note's findings."""
+    code, mods = loaded(["--vault", str(vault), "doctor", "--json"])  # checks every note, fills the cache
+    assert code == 1 and "vaultcrm.ops.notechecks" in mods  # the example vault has problems to report
+    code, mods = loaded(["--vault", str(vault), "doctor", "--json"])
+    assert code == 1
+    assert not {"vaultcrm.ops.notechecks", "vaultcrm.model.taskline", "vaultcrm.store.git"} & set(mods)

@@ -5,29 +5,29 @@ Checks are pure functions over a parsed note and the vault's records; `diagnose`
 effective last contact, drop exact duplicate bullets, re-order Recent Context newest first)
 as minimal edits, journaled as one edit so `undo` takes all of them back together.
 
-Most checks read one note's text and the config alone (LOCAL_CHECKS, none depends on today);
+Most checks read one note's text and the config alone (`ops/notechecks.py`, none depends on today);
 their findings and the facts the other checks (VAULT_CHECKS, run every time) need from the note
 are cached per note in `.vaultcrm/doctor.sqlite`: a warm run reads only the notes that changed.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
-from vaultcrm.dates import iso_date
 from vaultcrm.errors import InvalidNote, VaultCRMError
-from vaultcrm.model import conflicts, edits, grammar, keys, taskline, units
-from vaultcrm.model.note import Note, strip_eol
-from vaultcrm.model.records import NoteRecord, fold, string_list
+from vaultcrm.model import conflicts
+from vaultcrm.model.note import Note
+from vaultcrm.model.records import NoteRecord, fold
 from vaultcrm.ops import contact, scope
+from vaultcrm.ops.checking import Checking, LinkTargets
 from vaultcrm.ops.context import Context
-from vaultcrm.ops.writes import Change, EditResult, apply_changes
 from vaultcrm.store import findings as cache
 from vaultcrm.store.findings import Finding  # lives beside the cache that stores findings; still doctor.Finding
+
+if TYPE_CHECKING:
+    from vaultcrm.ops.writes import EditResult
 
 #: Every finding code, with what it means. Codes are a contract: scripts match on them.
 CODES: dict[str, str] = {
@@ -53,94 +53,11 @@ CODES: dict[str, str] = {
 }
 FIXABLE_CODES = frozenset({"last-contact-not-date", "last-contact-behind", "entries-out-of-order",
                            "duplicate-bullet"})
-CHECKS_VERSION = "2"  # bump whenever a local check, or what `_facts` records, changes
-_FACTS = frozenset(("title", "aliases", "kind", "last_contact", "links", "body"))  # the keys `_facts` returns
+CHECKS_VERSION = "2"  # bump whenever a local check, or what `notechecks.facts` records, changes
+_FACTS = frozenset(("title", "aliases", "kind", "last_contact", "links", "body"))  # the keys `notechecks.facts` returns
 
 
 # ---- checks ------------------------------------------------------------------------------------
-def _key_line(note: Note, key: str) -> int:
-    fm = note.frontmatter
-    if fm is None:
-        return 1
-    pat = re.compile(r"""\s*['"]?""" + re.escape(key) + r"""['"]?\s*[:=]""")
-    for i in range(fm.body_start, fm.end - 1):
-        if pat.match(strip_eol(note.lines[i])) and not note.lines[i][:1].isspace():
-            return i + 1
-    return 1
-
-
-class LinkTargets:
-    """Every name a [[link]] may use to reach a note or an attachment in the vault."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.names: set[str] = set()
-        self.paths: list[str] = []
-        for r in ctx.scan.records:
-            # a title is most often its file's stem: each name folded once
-            self.names.update(map(fold, dict.fromkeys((r.title, r.stem, r.path.removesuffix(".md"), r.path, *r.aliases))))
-            self.paths.append(fold(r.path.removesuffix(".md")))
-        self._files: set[str] | None = None
-        self._vault = ctx.vault
-        self._seen: dict[str, bool] = {}  # target as written -> resolves: 60,000 links name ~10,000 targets
-
-    def files(self) -> set[str]:
-        if self._files is None:
-            self._files = {fold(name) for name in self._vault.file_names()}
-        return self._files
-
-    def resolves(self, target: str) -> bool:
-        known = self._seen.get(target)
-        if known is None:
-            known = self._seen[target] = self._resolves(target)
-        return known
-
-    def _resolves(self, target: str) -> bool:
-        t = fold(target.strip())
-        if not t:
-            return True
-        t_md = t.removesuffix(".md")
-        if t in self.names or t_md in self.names:
-            return True
-        if "/" in t_md and any(p.endswith("/" + t_md) for p in self.paths):
-            return True
-        return t in self.files()
-
-
-@dataclass
-class Checking:
-    """One readable note under examination (its text for local checks, its facts for vault checks), and its findings."""
-
-    ctx: Context
-    rec: NoteRecord
-    note: Note | None = None
-    facts: dict[str, Any] = field(default_factory=dict)  # see _facts
-    others: dict[str, list[NoteRecord]] = field(default_factory=dict)  # fold(title or alias) -> notes with it
-    targets: LinkTargets | None = None  # set for the vault checks
-    body_links: bool = False
-    found: list[Finding] = field(default_factory=list)
-
-    def add(self, line: int, code: str, message: str, fixable: bool = False) -> None:
-        self.found.append(Finding(self.rec.path, line, code, message, fixable))
-
-
-def _facts(note: Note) -> dict[str, Any]:
-    """What the vault checks need from a note's text, so that they never read it: the lines of its
-    title, aliases and type keys, its last_contact ([line, repr, ISO date or None]), and its
-    [[links]] in properties ([line, key, target]) and in the body ([line, target])."""
-    props = note.properties
-    last = None
-    if contact.PROPERTY in props:
-        raw = props[contact.PROPERTY]
-        current = iso_date(raw)
-        last = [_key_line(note, contact.PROPERTY), repr(raw), current.isoformat() if current else None]
-    links = [[_key_line(note, key), key, target] for key, value in props.items()
-             for item in (string_list(value) if isinstance(value, (str, list)) else [])
-             for target in grammar.wikilinks(item)]
-    body = [[i + 1, target] for i, text in note.body_lines(note.body_start, len(note.lines)) if "[[" in text
-            for target in grammar.wikilinks(re.sub(r"`[^`]*`", "", text))]
-    return {"title": _key_line(note, "title") if "title" in props else 1, "aliases": _key_line(note, "aliases"),
-            "kind": _key_line(note, "type" if "type" in props else "tags"), "last_contact": last,
-            "links": links, "body": body}
 
 
 def _duplicate_titles(c: Checking) -> None:
@@ -168,70 +85,6 @@ def _last_contact(c: Checking) -> None:
               f"last_contact {current} is behind the effective last contact {eff.date} ({where})", True)
 
 
-def _recent_context(c: Checking) -> None:
-    note = c.note
-    for section in units.recent_context_sections(note):
-        for u in units.section_units(note, section.body_start, section.end):
-            if u.kind != "item":
-                continue
-            e = grammar.parse_entry(u.text)
-            if e is None or e.date is None:
-                shown = e.raw_date if e is not None else u.text.strip()[:40]
-                c.add(u.start + 1, "undated-entry", f"Recent Context line is not dated ({shown!r})")
-        ok, bad, prev = units.is_newest_first(note, section)
-        if not ok:
-            c.add(bad, "entries-out-of-order",
-                  f"Recent Context is not newest first: this entry is newer than the one on line {prev}", True)
-
-
-def _duplicate_bullets(c: Checking) -> None:
-    note = c.note
-    for section, start, end in units.spans(note):
-        where = f"## {section.heading}" if section else "the text before the first heading"
-        for dup, first in units.duplicate_units(note, start, end):
-            c.add(dup.start + 1, "duplicate-bullet", f"same bullet as line {first.start + 1} in {where}", True)
-        for later, earlier, ratio in units.near_duplicates(note, start, end):
-            c.add(later.start + 1, "near-duplicate-bullet",
-                  f"nearly the same ({ratio:.0%}) as line {earlier.start + 1} in {where}")
-
-
-def _task_dates(c: Checking) -> None:
-    """Dates Obsidian Tasks cannot read: a field whose date does not exist (`📅 2026-02-30`), or a
-    field sign followed by something that is not a date (`📅 TBD`), which Tasks leaves in the text.
-    A valid date anywhere Tasks reads it (any order, before trailing tags) is not a finding."""
-    note, settings = c.note, c.ctx.config.tasks
-    for i, text in note.body_lines(note.body_start, len(note.lines)):
-        t = taskline.parse_task(text, i, settings) if "[" in text else None
-        if t is None:
-            continue
-        for name, value in t.dates.items():
-            if iso_date(value) is None:
-                c.add(i + 1, "task-date-unreadable", f"the {name} date ({taskline.field_sign(name, settings)}) {value!r} "
-                      "is not a real date; Obsidian Tasks cannot read it")
-        for sign, name, found in taskline.unread_fields(t.description, settings):
-            if re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2}$", found):
-                c.add(i + 1, "task-date-unreadable", f"the {name} field ({sign} {found}) is followed by more text; "
-                      "Obsidian Tasks reads fields only at the end of the line (tags may follow them)")
-            else:
-                c.add(i + 1, "task-date-unreadable", f"the {name} field ({sign}) is followed by {found!r}, not a "
-                      "YYYY-MM-DD date; Obsidian Tasks reads no date from it")
-
-
-def _placeholders(c: Checking) -> None:
-    for key, value in c.note.properties.items():
-        if key == contact.PROPERTY:
-            continue
-        for v in value if isinstance(value, list) else [value]:
-            if grammar.is_placeholder(v):
-                c.add(_key_line(c.note, key),
-                      "placeholder-value",
-                      f"property {key!r} holds a placeholder ({v!r})" if v.strip() else f"property {key!r} is empty text")
-                break
-    for line, field_name, value in edits.status_rows(c.note):
-        if value.strip() and grammar.is_placeholder(value):
-            c.add(line + 1, "placeholder-value", f"Account Status {field_name!r} holds a placeholder ({value!r})")
-
-
 def _links(c: Checking) -> None:
     for line, key, target in c.facts["links"]:
         if not c.targets.resolves(target):
@@ -241,27 +94,6 @@ def _links(c: Checking) -> None:
     for line, target in c.facts["body"]:
         if not c.targets.resolves(target):
             c.add(line, "broken-link", f"[[{target}]] names no note")
-
-
-def _ambiguous_keys(c: Checking) -> None:
-    """Obsidian shows `status:` and `Status:` as one property, and `get`/`set`/`unset` refuse to
-    guess between them, so say where both are (at the second); only a person can merge them."""
-    for (first, line1), (second, line2) in keys.case_twins(c.note):
-        c.add(line2, "ambiguous-key",
-              f"properties {first!r} (line {line1}) and {second!r} (line {line2}) differ only in case")
-
-
-def _templates(c: Checking) -> None:
-    """Placeholders read as their text (the note stays listed); said here so a person fills them in."""
-    for key, line, raw in c.note.unexpanded_templates():
-        c.add(line, "template-not-expanded", f"property {key!r} holds a template never expanded: {raw}")
-
-
-def _repeated_keys(c: Checking) -> None:
-    for key, lines in keys.repeated_keys(c.note):
-        c.add(lines[1], "duplicate-key", f"property {key!r} is written {len(lines)} times (lines "
-              f"{', '.join(map(str, lines))}); Obsidian cannot read this frontmatter and vaultcrm reads the "
-              "last value: keep one")
 
 
 def _interaction_kind(c: Checking) -> None:
@@ -277,19 +109,7 @@ def _interaction_kind(c: Checking) -> None:
           f"typed {c.rec.kind!r}; vaultcrm does not count it as an account: set its type to meeting (or call, email)")
 
 
-def _conflict_markers(c: Checking) -> None:
-    lines = conflicts.marker_lines(c.note.lines, c.note.fenced)
-    starts = [n for n in lines if c.note.lines[n].startswith("<<<<<<<")]
-    for n, start in enumerate(starts):
-        block = [k + 1 for k in lines if start <= k < (starts[n + 1] if n + 1 < len(starts) else len(c.note.lines))]
-        c.add(start + 1, "conflict-markers", f"git conflict markers (lines {', '.join(map(str, block))}): two "
-              "versions of these lines are kept; `vaultcrm conflicts resolve` merges entries, tasks and bullets")
-
-
 # Each code comes from one check, so running the two groups apart and sorting gives the same order.
-LOCAL_CHECKS: tuple[Callable[[Checking], None], ...] = (_recent_context, _duplicate_bullets, _task_dates,
-                                                        _placeholders, _ambiguous_keys, _templates, _repeated_keys,
-                                                        _conflict_markers)
 VAULT_CHECKS: tuple[Callable[[Checking], None], ...] = (_duplicate_titles, _last_contact, _links, _interaction_kind)
 
 
@@ -340,15 +160,17 @@ def diagnose(ctx: Context, name: str | None = None, *, body_links: bool = False,
 
 def _check(ctx: Context, rec: NoteRecord, text: str) -> cache.Checked:
     """The local checks on one note's text: its findings, and its facts (None when it cannot be parsed)."""
+    from vaultcrm.ops import notechecks  # their grammars load only when a note is checked again
+
     try:
         note = Note.parse(text, rec.path)
         note.check()
     except InvalidNote as exc:
         return [_invalid(rec.path, exc)], None
     c = Checking(ctx, rec, note)
-    for check in LOCAL_CHECKS:
+    for check in notechecks.LOCAL_CHECKS:
         check(c)
-    return c.found, _facts(note)
+    return c.found, notechecks.facts(note)
 
 
 def _invalid(path: str, exc: InvalidNote) -> Finding:
@@ -360,6 +182,8 @@ def _invalid(path: str, exc: InvalidNote) -> Finding:
 def fix_note(note: Note, effective: date | None) -> Note:
     """The safe repairs on one note: exact duplicate bullets dropped, Recent Context newest first,
     `last_contact` raised to `effective` (in the block's own quoting style)."""
+    from vaultcrm.model import units
+
     note = units.drop_duplicates(note)
     for n in range(len(units.recent_context_sections(note))):
         note = units.reorder_entries(note, units.recent_context_sections(note)[n])
@@ -374,6 +198,8 @@ def fix_note(note: Note, effective: date | None) -> Note:
 def fix(ctx: Context, name: str | None = None, *, body_links: bool = False,
         dry_run: bool = False) -> tuple[EditResult, list[Finding]]:
     """Apply the safe repairs as one journaled edit; returns it and the findings that remain."""
+    from vaultcrm.ops.writes import Change, apply_changes
+
     findings = diagnose(ctx, name, body_links=body_links, fresh=True)
     fixable = [f for f in findings if f.fixable]
     by_path = {r.path: r for r in ctx.scan.records}
