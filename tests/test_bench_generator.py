@@ -194,3 +194,8 @@ def test_a_paired_row_is_judged_by_the_median_of_its_pairwise_ratios() -> None:
     assert (row.ratio, row.ok) == (pytest.approx(1.2), True)
     assert runner.Timed([0.3]).paired_ratio is None  # no reference runs: the plain ratio, as before
     assert runner.ratio_row("x", runner.Timed([0.3]), "floor A", 100.0, 1.5).ratio == pytest.approx(3.0)
+
+
+def test_the_one_percent_row_divides_each_changed_run_by_the_warm_run_before_it_plus_parsing() -> None:
+    # pairs: 0.55 / (0.45 + 0.05) = 1.1, 0.33 / (0.25 + 0.05) = 1.1, 0.40 / (0.30 + 0.05) ≈ 1.14
+    assert runner.one_percent_ratio([0.55, 0.33, 0.40], [0.45, 0.25, 0.30], 0.05) == pytest.approx(1.1)
