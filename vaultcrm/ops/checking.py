@@ -21,7 +21,8 @@ class LinkTargets:
         self.paths: list[str] = []
         for r in ctx.scan.records:
             # a title is most often its file's stem: each name folded once
-            self.names.update(map(fold, dict.fromkeys((r.title, r.stem, r.path.removesuffix(".md"), r.path, *r.aliases))))
+            names = (r.title, r.stem, r.path.removesuffix(".md"), r.path, *r.aliases)
+            self.names.update(map(fold, dict.fromkeys(names)))
             self.paths.append(fold(r.path.removesuffix(".md")))
         self._files: set[str] | None = None
         self._vault = ctx.vault

@@ -13,7 +13,7 @@ Dates after today are plans, not contacts, and never count. On a tie the order a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -49,11 +49,13 @@ class Links:
     by_target: dict[str, list[NoteRecord]]
 
     def linking_to(self, rec: NoteRecord) -> list[NoteRecord]:
-        seen: dict[str, NoteRecord] = {}
-        for n in rec.linked_as():
-            for r in self.by_target.get(n, []):
-                seen[r.path] = r
+        seen = {r.path: r for r in self.each_linking_to(rec)}
         return [seen[p] for p in sorted(seen)]
+
+    def each_linking_to(self, rec: NoteRecord) -> Iterator[NoteRecord]:
+        """`linking_to` in no order, a note once for each of `rec`'s names it links to."""
+        for n in rec.linked_as():
+            yield from self.by_target.get(n, ())
 
 
 def links_index(records: Sequence[NoteRecord]) -> Links:
@@ -95,11 +97,10 @@ def _related(ctx: Context, rec: NoteRecord) -> dict[str, NoteRecord]:
     for r in belonging(ctx, rec)[1:]:  # its folder's notes and its interactions filed by `account:`
         if r.note_date and r.kind != "article":  # a source filed beside the account dates no contact
             out[r.path] = r
-    by_target, is_meeting = _meeting_links(ctx).by_target, ctx.config.is_meeting
-    for name in rec.linked_as():
-        for r in by_target.get(name, ()):
-            if r.path != rec.path and r.note_date and is_meeting(r.kind):
-                out[r.path] = r
+    is_meeting = ctx.config.is_meeting
+    for r in _meeting_links(ctx).each_linking_to(rec):
+        if r.path != rec.path and r.note_date and is_meeting(r.kind):
+            out[r.path] = r
     return out
 
 
@@ -117,7 +118,9 @@ def _last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     latest: tuple[date, str] | None = None  # the newest meeting; on a tie, the first in path order
     for path, m in _related(ctx, rec).items():
         d = iso_date(m.note_date)
-        if d is not None and d <= ctx.today and (latest is None or d > latest[0] or (d == latest[0] and path < latest[1])):
+        if d is None or d > ctx.today:
+            continue
+        if latest is None or d > latest[0] or (d == latest[0] and path < latest[1]):
             latest = (d, path)
     if latest is not None:
         candidates.append((latest[0], *_MEETING, latest[1]))
