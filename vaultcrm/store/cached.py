@@ -122,6 +122,7 @@ def _list(raw: tuple[Any, ...], name: str) -> list[Any]:
     text = raw[_LIST_AT[name]]
     return json.loads(text) if text else []
 
+
 _ENTRY_FIELDS = tuple(EntryRecord.__dataclass_fields__)
 _TASK_FIELDS = tuple(TaskRecord.__dataclass_fields__)
 _entry_values = operator.attrgetter(*_ENTRY_FIELDS)
@@ -211,7 +212,7 @@ class HeavySource:
         try:
             marks = ", ".join("?" * len(want))
             rows = self._connection().execute(f"SELECT path, size, mtime_ns, properties, entries, tasks FROM heavy "
-                                    f"WHERE path IN ({marks})", list(want)).fetchall()
+                                              f"WHERE path IN ({marks})", list(want)).fetchall()
         except sqlite3.DatabaseError:
             return {}
         return {p: (a, b, c) for p, size, mtime, a, b, c in rows if want.get(p) == (size, mtime)}
@@ -237,13 +238,15 @@ PARALLEL_MIN = 4000  # below this many notes to parse, a second process costs mo
 Progress = Callable[[int, int], None]
 
 
+def _row(root: str, info: FileInfo, config: Config) -> tuple[Any, ...]:
+    """The note's full row, or (path, why) when it is not readable text."""
+    r = read_one(root, info, config)
+    return note_row(r, config) if isinstance(r, NoteRecord) else r
+
+
 def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
     root, infos, config = args
-    out = []
-    for info in infos:
-        r = read_one(root, info, config)
-        out.append(note_row(r, config) if isinstance(r, NoteRecord) else r)
-    return out
+    return [_row(root, info, config) for info in infos]
 
 
 def read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Progress | None) -> list[Any]:
@@ -252,8 +255,7 @@ def read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Pro
     if len(infos) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
         out = []
         for n, info in enumerate(infos, 1):
-            r = read_one(root, info, config)
-            out.append(note_row(r, config) if isinstance(r, NoteRecord) else r)
+            out.append(_row(root, info, config))
             if progress and n % 500 == 0:
                 progress(n, len(infos))
         return out
