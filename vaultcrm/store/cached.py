@@ -172,6 +172,7 @@ class HeavySource:
         self._db: sqlite3.Connection | None = None
         self._order: list[CachedRecord] = []
         self._at: dict[str, int] = {}
+        self._ahead: list[tuple[CachedRecord, tuple[str, str, str]]] = []  # the last batch's read-ahead
 
     def follow(self, records: list[CachedRecord]) -> None:
         """The records this source serves, in scan order (what a batch reads ahead)."""
@@ -183,9 +184,14 @@ class HeavySource:
         ahead = self._order[i + 1:i + self.BATCH] if i is not None and self._order[i] is rec else []
         batch = [rec, *(r for r in ahead if r.__dict__.get("_heavy") is None)]
         found = self._select(batch)
-        for r in batch:
-            if r is not rec and r.path in found:
-                r.__dict__["_heavy"] = found[r.path]
+        # The last batch's read-ahead that no one asked for is let go: a walk that skips notes
+        # (`agenda` reads the tasks of a third of them) would otherwise keep their parts to the end.
+        for r, parts in self._ahead:
+            if r.__dict__.get("_heavy") is parts:
+                r.__dict__["_heavy"] = None
+        self._ahead = [(r, found[r.path]) for r in batch if r is not rec and r.path in found]
+        for r, parts in self._ahead:
+            r.__dict__["_heavy"] = parts
         if rec.path in found:
             return found[rec.path]
         info = FileInfo(rec.path, rec.size, rec.mtime_ns)
