@@ -22,10 +22,11 @@ CACHE_FILE = INDEX_FILE
 SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_line", "size", "mtime_ns",
           "open_due")
 # JSON lists kept as columns of their own, NULL when empty: every account's names, every
-# interaction's account and every key date are found without decoding a note's meta or dating
-LISTS = ("aliases", "filed_accounts", "property_keys")
+# interaction's account, every key date and every note's tags (`list` prints them, filters and
+# cadences ask) are found without decoding a note's meta (its links: 9.7 MB of JSON at 50k) or dating
+LISTS = ("aliases", "filed_accounts", "property_keys", "tags")
 LIGHT = (*SCALAR, *LISTS)
-META = ("tags", "links", "md_links", "named_accounts")
+META = ("links", "md_links", "named_accounts")
 COLUMNS = (*LIGHT, "dating", "meta", "heavy")
 HEAVY = ("properties", "entries", "tasks")
 HEAVY_AT = len(COLUMNS) - 1
@@ -51,13 +52,13 @@ class CachedRecord(NoteRecord):
         raw = self.__dict__.get("_raw")
         if raw is None:
             raise AttributeError(name)
-        if name == "aliases":
+        if name in ("aliases", "tags"):
             value = _list(raw, name)
         elif name == "dating":  # what dating an account reads: its own small column
             value = json.loads(raw[len(LIGHT)])
         elif name == "_meta":
             value = json.loads(raw[len(LIGHT) + 1])
-        elif name in META[:3]:
+        elif name in META[:2]:
             value = self._meta[name]
         elif name in HEAVY:
             return self._heavy_part(name)
@@ -67,24 +68,27 @@ class CachedRecord(NoteRecord):
         return value
 
     def _heavy_part(self, name: str) -> Any:
-        """One heavy part, decoded alone: `task list` reads tasks and never pays for properties. A
-        part's text is let go once decoded (memory on a 50k vault)."""
-        parts = self.__dict__.get("_heavy")
-        if not parts:
-            source = self.__dict__.get("_source")
-            parts = source.fetch(self) if source is not None else None
-            if parts is None:
-                raise AttributeError(name)
-        parts = list(parts)
+        """One heavy part, fetched and decoded alone: `task list` reads tasks and never pays for
+        properties, `list` the reverse. A part's text is let go once decoded (memory on a 50k vault)."""
         k = HEAVY.index(name)
-        value = json.loads(parts[k])
+        d = self.__dict__
+        parts = d.get("_heavy")
+        text = parts[k] if parts else None
+        if text is None:
+            source = d.get("_source")
+            text = source.fetch(self, k) if source is not None else None
+            if text is None:
+                raise AttributeError(name)
+            parts = d["_heavy"]
+        parts = list(parts)
         parts[k] = None
-        self.__dict__["_heavy"] = parts
+        d["_heavy"] = parts
+        value = json.loads(text)
         if name == "entries":  # stored in field order (`note_row`): positional is the quickest init
             value = [EntryRecord(*e) for e in value]
         elif name == "tasks":
             value = [TaskRecord(*t) for t in value]
-        self.__dict__[name] = value
+        d[name] = value
         return value
 
     def release(self) -> None:
@@ -115,7 +119,7 @@ class CachedRecord(NoteRecord):
 
 
 _LIST_AT = {name: LIGHT.index(name) for name in LISTS}
-_DECODED = ("aliases", "dating", "_meta", *META[:3])  # what __getattr__ keeps once decoded
+_DECODED = ("aliases", "tags", "dating", "_meta", *META[:2])  # what __getattr__ keeps once decoded
 
 
 def _list(raw: tuple[Any, ...], name: str) -> list[Any]:
@@ -158,11 +162,12 @@ class HeavySource:
     """Fetches cached notes' heavy parts when a command first needs them.
 
     Only the light columns of every note are read up front; a 50,000-note vault's properties,
-    entries and tasks would cost hundreds of MB. A command that needs one note's parts usually goes
-    on to the notes after it (`task list`, `list --json`), so the parts of the next `BATCH` notes in
-    scan order come in the same query: 40 queries for 10,000 notes, not 10,000. A row that changed
-    since (another vaultcrm wrote it) is read again from disk instead, so a record never mixes two
-    versions.
+    entries and tasks would cost hundreds of MB. A command that needs one note's part usually goes
+    on to the notes after it (`task list`, `list --json`), so that part of the next `BATCH` notes in
+    scan order comes in the same query: 40 queries for 10,000 notes, not 10,000; and only that part
+    (`list` reads 5 MB of properties at 50k, not the 50 MB of entries and tasks beside them). A row
+    that changed since (another vaultcrm wrote it) is read again from disk instead, so a record
+    never mixes two versions.
     """
 
     BATCH = 256
@@ -172,31 +177,40 @@ class HeavySource:
         self._db: sqlite3.Connection | None = None
         self._order: list[CachedRecord] = []
         self._at: dict[str, int] = {}
-        self._ahead: list[tuple[CachedRecord, tuple[str, str, str]]] = []  # the last batch's read-ahead
+        # each part's last read-ahead: (record, the text attached); a walk reading two parts of
+        # each note in turn keeps both parts' batches
+        self._ahead: dict[int, list[tuple[CachedRecord, str]]] = {}
 
     def follow(self, records: list[CachedRecord]) -> None:
         """The records this source serves, in scan order (what a batch reads ahead)."""
         self._order = records
         self._at = {r.path: i for i, r in enumerate(records)}
 
-    def fetch(self, rec: CachedRecord) -> tuple[str, str, str] | None:
+    def fetch(self, rec: CachedRecord, k: int) -> str | None:
+        """The text of `rec`'s heavy part `k` (`HEAVY`), reading the same part of the notes after it."""
         i = self._at.get(rec.path)
         ahead = self._order[i + 1:i + self.BATCH] if i is not None and self._order[i] is rec else []
-        batch = [rec, *(r for r in ahead if r.__dict__.get("_heavy") is None)]
-        found = self._select(batch)
+        batch = [rec, *(r for r in ahead if _unfetched(r, k))]
+        found = self._select(batch, HEAVY[k])
         # The last batch's read-ahead that no one asked for is let go: a walk that skips notes
         # (`agenda` reads the tasks of a third of them) would otherwise keep their parts to the end.
-        for r, parts in self._ahead:
-            if r.__dict__.get("_heavy") is parts:
-                r.__dict__["_heavy"] = None
-        self._ahead = [(r, found[r.path]) for r in batch if r is not rec and r.path in found]
-        for r, parts in self._ahead:
-            r.__dict__["_heavy"] = parts
+        for r, text in self._ahead.get(k, ()):
+            parts = r.__dict__.get("_heavy")
+            if parts and parts[k] is text:
+                parts[k] = None
+        self._ahead[k] = [(r, found[r.path]) for r in batch if r is not rec and r.path in found]
+        for r, text in self._ahead[k]:
+            _attach(r, k, text)
         if rec.path in found:
+            _attach(rec, k, found[rec.path])
             return found[rec.path]
         info = FileInfo(rec.path, rec.size, rec.mtime_ns)
         fresh = read_one(str(self.vault.root), info, self.config)
-        return note_row(fresh, self.config)[HEAVY_AT] if isinstance(fresh, NoteRecord) else None
+        if not isinstance(fresh, NoteRecord):
+            return None
+        parts = list(note_row(fresh, self.config)[HEAVY_AT])  # all its parts from this one read
+        rec.__dict__["_heavy"] = parts
+        return parts[k]
 
     def link_rows(self) -> list[tuple[str, str]] | None:
         """Every (link key, path) of the notes that can date an account through a link (None: the
@@ -212,16 +226,29 @@ class HeavySource:
             self._db = sqlite3.connect(uri, uri=True, timeout=10)
         return self._db
 
-    def _select(self, batch: list[CachedRecord]) -> dict[str, tuple[str, str, str]]:
-        """The cached parts of those records whose row still has their size and mtime."""
+    def _select(self, batch: list[CachedRecord], column: str) -> dict[str, str]:
+        """One heavy column of those records whose row still has their size and mtime."""
         want = {r.path: (r.size, r.mtime_ns) for r in batch}
         try:
             marks = ", ".join("?" * len(want))
-            rows = self._connection().execute(f"SELECT path, size, mtime_ns, properties, entries, tasks FROM heavy "
+            rows = self._connection().execute(f"SELECT path, size, mtime_ns, {column} FROM heavy "
                                               f"WHERE path IN ({marks})", list(want)).fetchall()
         except sqlite3.DatabaseError:
             return {}
-        return {p: (a, b, c) for p, size, mtime, a, b, c in rows if want.get(p) == (size, mtime)}
+        return {p: text for p, size, mtime, text in rows if want.get(p) == (size, mtime)}
+
+
+def _attach(rec: CachedRecord, k: int, text: str) -> None:
+    parts = list(rec.__dict__.get("_heavy") or [None] * len(HEAVY))
+    parts[k] = text
+    rec.__dict__["_heavy"] = parts
+
+
+def _unfetched(rec: CachedRecord, k: int) -> bool:
+    """Neither decoded nor waiting as text: a batch reading part `k` reads it for this note too."""
+    d = rec.__dict__
+    parts = d.get("_heavy")
+    return HEAVY[k] not in d and not (parts and parts[k] is not None)
 
 
 def read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[str, str]:

@@ -14,7 +14,7 @@ from vaultcrm.store.layout import INDEX_FILE, SCHEMA, STATE_DIR
 
 PEEK = {"titles": "SELECT DISTINCT title FROM notes WHERE :p = '' OR path IN (SELECT path FROM names "
                   "WHERE key >= :p AND key < :p || char(1114111))", "kinds": "SELECT DISTINCT kind FROM notes",
-        "tags": "SELECT DISTINCT j.value FROM notes, json_each(meta, '$.tags') j",
+        "tags": "SELECT DISTINCT j.value FROM notes, json_each(tags) j WHERE tags IS NOT NULL",
         "keys": "SELECT DISTINCT j.key FROM heavy h, json_each(h.properties) j "
                 "WHERE :n IS NULL OR h.path IN (SELECT path FROM names WHERE key = :n)"}
 
