@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import invoke, make_vault
+
 from vaultcrm.model import grammar
 
 
@@ -104,3 +104,35 @@ def test_of_meetings_on_the_same_latest_day_the_first_in_path_order_is_the_evide
     assert (last.date, last.source, last.evidence) == (date(2026, 11, 10), "meeting", "Meetings/a.md")
     assert [m.path for m in contact.related_meetings(ctx, acme)] == \
         ["Meetings/0.md", "Meetings/a.md", "Meetings/b.md", "Meetings/c.md"]
+
+
+def test_a_meeting_is_never_its_own_last_contact_and_a_filed_source_dates_nothing(tmp_path: Path) -> None:
+    """A meeting note that links to itself is dated by the other meetings linking to it, not by its
+    own date; an article filed in a folder-note account's folder dates nothing; the newest of the
+    folder's notes and the linking meetings wins (worked out by hand, today 2026-11-22)."""
+    from datetime import date
+
+    from vaultcrm.ops import contact
+    from vaultcrm.ops.context import Context
+    from vaultcrm.store.vault import Vault
+
+    def meeting(day: str, *links: str) -> str:
+        attendees = ", ".join(f'"[[{name}]]"' for name in links)
+        return f"---\ntype: meeting\ndate: {day}\nattendees: [{attendees}]\n---\n# Call\n"
+
+    root = make_vault(tmp_path / "v", {
+        "Meetings/Weekly sync.md": meeting("2026-11-20", "Weekly sync"),  # links to itself
+        "Meetings/Prep.md": meeting("2026-11-12", "Weekly sync", "Globex"),
+        "Meetings/Older.md": meeting("2026-11-02", "Weekly sync"),
+        "Customers/Globex/README.md": "---\ntype: customer\n---\n# Globex\n",
+        "Customers/Globex/2026-11-15 Review.md": "---\ntype: customer\ndate: 2026-11-15\n---\n# Review\n",
+        "Customers/Globex/2026-11-21 Story.md": "---\ntype: article\ndate: 2026-11-21\n---\n# Story\n",
+        # filed by `account:` on the same day: the first path of the two is the evidence
+        "Calls/2026-11-15.md": "---\ntype: note\ndate: 2026-11-15\naccount: Globex\n---\n# Call\n",
+    })
+    ctx = Context.open(Vault(root), date(2026, 11, 22))
+    by = {r.path: r for r in ctx.records}
+    sync = contact.effective_last_contact(ctx, by["Meetings/Weekly sync.md"])
+    assert (sync.date, sync.evidence) == (date(2026, 11, 12), "Meetings/Prep.md")
+    globex = contact.effective_last_contact(ctx, by["Customers/Globex/README.md"])
+    assert (globex.date, globex.source, globex.evidence) == (date(2026, 11, 15), "meeting", "Calls/2026-11-15.md")

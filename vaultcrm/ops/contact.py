@@ -92,16 +92,21 @@ def related_meetings(ctx: Context, rec: NoteRecord) -> list[NoteRecord]:
 
 
 def _related(ctx: Context, rec: NoteRecord) -> dict[str, NoteRecord]:
-    """`related_meetings` by path, in no order: dating 7,500 accounts needs only each one's latest."""
-    out: dict[str, NoteRecord] = {}
-    for r in belonging(ctx, rec)[1:]:  # its folder's notes and its interactions filed by `account:`
-        if r.note_date and r.kind != "article":  # a source filed beside the account dates no contact
-            out[r.path] = r
+    """`related_meetings` by path, in no order (`_newest_meeting` finds the newest of the same notes)."""
+    out = {r.path: r for r in _filed(ctx, rec)}
     is_meeting = ctx.config.is_meeting
     for r in _meeting_links(ctx).each_linking_to(rec):
         if r.path != rec.path and r.note_date and is_meeting(r.kind):
             out[r.path] = r
     return out
+
+
+def _filed(ctx: Context, rec: NoteRecord) -> Iterator[NoteRecord]:
+    """The dated notes filed under the note: its folder's notes and its interactions filed by
+    `account:`, but no source (an article filed beside the account dates no contact)."""
+    for r in belonging(ctx, rec)[1:]:
+        if r.note_date and r.kind != "article":
+            yield r
 
 
 # ---- the effective last contact ----------------------------------------------------------------
@@ -115,19 +120,63 @@ def effective_last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
 
 def _last_contact(ctx: Context, rec: NoteRecord) -> LastContact:
     candidates = own_candidates(rec.dating, rec.path, ctx.today, skip_link=_source_link(ctx))
-    latest: tuple[date, str] | None = None  # the newest meeting; on a tie, the first in path order
-    for path, m in _related(ctx, rec).items():
-        d = iso_date(m.note_date)
-        if d is None or d > ctx.today:
-            continue
-        if latest is None or d > latest[0] or (d == latest[0] and path < latest[1]):
-            latest = (d, path)
+    latest = _newest_meeting(ctx, rec)
     if latest is not None:
         candidates.append((latest[0], *_MEETING, latest[1]))
     if not candidates:
         return LastContact(None, None)
     best = max(candidates, key=lambda c: (c[0], c[1]))
     return LastContact(best[0], best[2], best[3])
+
+
+def _newest_meeting(ctx: Context, rec: NoteRecord) -> tuple[date, str] | None:
+    """The newest of `_related(ctx, rec)` up to today as (date, path); on a tie the first path.
+
+    `list` dates all 50,000 notes of a big vault: each meeting's date is read once, and each link
+    target's newest meetings once, instead of walking every meeting that links to every note."""
+    dated = _meeting_day(ctx)
+    latest: tuple[date, str] | None = None
+    for r in _filed(ctx, rec):
+        d = dated(r)
+        if d is not None and (latest is None or d > latest[0] or (d == latest[0] and r.path < latest[1])):
+            latest = (d, r.path)
+    linking, newest = _meeting_links(ctx).by_target, ctx.derived("newest_by_target", dict)
+    for n in rec.linked_as():
+        if n not in linking:  # most names no meeting links to
+            continue
+        top = newest.get(n)
+        if top is None:
+            top = newest[n] = _newest_two(ctx, linking[n])
+        for d, path in top:  # the newest meeting linking here that is not this note itself
+            if path != rec.path:
+                if latest is None or d > latest[0] or (d == latest[0] and path < latest[1]):
+                    latest = (d, path)
+                break
+    return latest
+
+
+def _newest_two(ctx: Context, linking: list[NoteRecord]) -> list[tuple[date, str]]:
+    """The two newest dated meeting notes among those linking to a name, newest first, on a tie
+    by path (two: the newest may be the note asking)."""
+    dated, is_meeting = _meeting_day(ctx), ctx.config.is_meeting
+    found = {(d, r.path) for r in linking if is_meeting(r.kind) and (d := dated(r)) is not None}
+    return sorted(found, key=lambda c: (-c[0].toordinal(), c[1]))[:2]
+
+
+def _meeting_day(ctx: Context) -> Callable[[NoteRecord], date | None]:
+    """A note's date when it can date a contact (a valid date, not after today), read once a note."""
+    def make() -> Callable[[NoteRecord], date | None]:
+        memo: dict[str, date | None] = {}
+        today = ctx.today
+
+        def day(r: NoteRecord) -> date | None:
+            path = r.path
+            if path not in memo:
+                d = iso_date(r.note_date) if r.note_date else None
+                memo[path] = d if d is not None and d <= today else None
+            return memo[path]
+        return day
+    return ctx.derived("meeting_day", make)
 
 
 def own_candidates(facts: dict[str, Any], path: str, today: date,
