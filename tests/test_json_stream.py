@@ -88,3 +88,18 @@ def test_task_list_json_of_exactly_500_open_tasks_parses(tmp_path) -> None:  # t
     r = invoke(["--vault", str(tmp_path), "task", "list", "--json"])
     assert r.exit_code == 0, r.stderr
     assert [t["text"] for t in json.loads(r.stdout)] == [f"call {i}" for i in range(500)]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), st.lists(_value, max_size=12), max_size=5), st.booleans(),
+       st.integers(min_value=1, max_value=5))
+def test_an_object_of_streamed_lists_is_the_object_dumped_at_once(parts: dict[str, list[object]], pretty: bool,
+                                                                   batch: int) -> None:
+    """`agenda --json` writes its five lists as their rows come: the same bytes as one dump."""
+    saved = render.JSON_BATCH
+    render.JSON_BATCH = batch
+    try:
+        streamed = "".join(render.json_object_chunks({k: iter(v) for k, v in parts.items()}, pretty=pretty))
+    finally:
+        render.JSON_BATCH = saved
+    assert streamed == render.to_json(parts, pretty=pretty)

@@ -118,6 +118,14 @@ def emit_json_rows(rows: Iterable[Any]) -> None:
         out(chunk)
 
 
+def emit_json_parts(parts: dict[str, Iterable[Any]]) -> None:
+    """`emit_json` of an object of lists (`agenda`), each list written as its rows come."""
+    from vaultcrm import render
+
+    for chunk in render.json_object_chunks(parts, pretty=sys.stdout.isatty()):
+        out(chunk)
+
+
 def err(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 

@@ -13,7 +13,7 @@ from vaultcrm.cli.options import (
     Name,
     TsvOpt,
     context,
-    emit_json,
+    emit_json_parts,
     emit_json_rows,
     emit_rows,
     fmt_of,
@@ -54,11 +54,12 @@ def agenda(
     from vaultcrm.ops import relations
 
     ctx = context()
-    data = render.agenda_dict(relations.agenda(ctx, days=days))
+    found = relations.agenda(ctx, days=days)
     warn_all(ctx)
     if json_:
-        emit_json(data)
+        emit_json_parts(render.agenda_parts(found))
         return
+    data = render.agenda_dict(found)
     for key, title, spec in (("overdue", "Overdue", render.AGENDA_TASK_TABLE),
                              ("due_soon", f"Due within {days} days", render.AGENDA_TASK_TABLE),
                              ("stale_now", "Stale now", render.AGENDA_LATE_TABLE),
