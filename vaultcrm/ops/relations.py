@@ -49,7 +49,11 @@ def accounts(ctx: Context, kind: str | None = None) -> list[NoteRecord]:
 
 
 def account_rows(ctx: Context, *, days: int | None = None, kind: str | None = None) -> list[StaleRow]:
-    return [account_row(ctx, rec, days=days) for rec in accounts(ctx, kind)]
+    rows = []
+    for rec in accounts(ctx, kind):
+        rows.append(account_row(ctx, rec, days=days))
+        rec.release()  # its decoded dates (every Recent Context entry's): ~40 MB for 7,500 accounts at 50k
+    return rows
 
 
 def account_row(ctx: Context, rec: NoteRecord, *, days: int | None = None) -> StaleRow:
