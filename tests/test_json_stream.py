@@ -61,7 +61,7 @@ def test_released_records_are_fetched_again_on_need(vault, run) -> None:  # type
     rec = next(r for r in index.load(Vault(vault), Config()).records if r.tasks)
     before = [asdict(t) for t in rec.tasks]
     rec.release()
-    assert "tasks" not in rec.__dict__
+    assert "tasks" not in rec.decoded()
     assert [asdict(t) for t in rec.tasks] == before
 
 
@@ -74,9 +74,9 @@ def test_a_released_record_lets_go_of_its_decoded_light_parts_and_decodes_them_a
     assert run("list", "--json").exit_code == 0  # builds the index
     rec = next(r for r in index.load(Vault(vault), Config()).records if r.aliases and r.tags and r.dating)
     before = (rec.aliases, rec.tags, rec.links, rec.dating, rec.named_accounts)
-    assert {"aliases", "tags", "links", "dating", "_meta"} <= set(rec.__dict__)
+    assert {"aliases", "tags", "links", "dating", "_meta"} <= rec.decoded()
     rec.release()
-    assert not {"aliases", "tags", "links", "md_links", "dating", "_meta"} & set(rec.__dict__)
+    assert not {"aliases", "tags", "links", "md_links", "dating", "_meta"} & rec.decoded()
     assert (rec.aliases, rec.tags, rec.links, rec.dating, rec.named_accounts) == before
 
 

@@ -27,8 +27,10 @@ SCALAR = ("path", "title", "kind", "note_date", "folder_note", "error", "error_l
 LISTS = ("aliases", "filed_accounts", "property_keys", "tags")
 LIGHT = (*SCALAR, *LISTS)
 META = ("links", "md_links", "named_accounts")
-COLUMNS = (*LIGHT, "dating", "meta", "heavy")
-HEAVY = ("properties", "entries", "tasks")
+COLUMNS = (*LIGHT, "dating", "heavy")
+# fetched per note when first asked (`HeavySource`); `_meta` (META's lists) too: only links,
+# backlinks and doctor ask, and it was 10 MB of every 50k run's light rows
+HEAVY = ("properties", "entries", "tasks", "_meta")
 HEAVY_AT = len(COLUMNS) - 1
 
 
@@ -39,7 +41,7 @@ class CachedRecord(NoteRecord):
     heavy parts of only a few notes.
     """
 
-    def __init__(self, row: tuple[Any, ...], heavy: tuple[str, str, str] | None = None,
+    def __init__(self, row: tuple[Any, ...], heavy: tuple[str, ...] | None = None,
                  source: HeavySource | None = None) -> None:  # noqa: D107 - no dataclass init on purpose
         d = self.__dict__
         d.update(zip(SCALAR, row, strict=False))  # the row has more columns than these
@@ -47,24 +49,31 @@ class CachedRecord(NoteRecord):
         d["_raw"] = row
         d["_heavy"] = heavy
         d["_source"] = source
+        # What was decoded, by name, kept apart: every record's __dict__ then keeps the keys it was
+        # made with, and Python keeps such dicts compact (176 bytes; one that gained and lost keys
+        # takes 832: 33 MB more for a 50k vault's records once `list` has walked them).
+        d["_decoded"] = None
 
     def __getattr__(self, name: str) -> Any:
-        raw = self.__dict__.get("_raw")
-        if raw is None:
+        d = self.__dict__
+        held = d.get("_decoded")
+        if held is not None and name in held:
+            return held[name]
+        raw = d.get("_raw")
+        if raw is None or name not in _LAZY:
             raise AttributeError(name)
         if name in ("aliases", "tags"):
             value = _list(raw, name)
         elif name == "dating":  # what dating an account reads: its own small column
             value = json.loads(raw[len(LIGHT)])
-        elif name == "_meta":
-            value = json.loads(raw[len(LIGHT) + 1])
         elif name in META[:2]:
             value = self._meta[name]
-        elif name in HEAVY:
-            return self._heavy_part(name)
         else:
-            raise AttributeError(name)
-        self.__dict__[name] = value
+            value = self._heavy_part(name)
+        held = d["_decoded"]  # (a heavy part's fetch may have made it)
+        if held is None:
+            held = d["_decoded"] = {}
+        held[name] = value
         return value
 
     def _heavy_part(self, name: str) -> Any:
@@ -88,8 +97,11 @@ class CachedRecord(NoteRecord):
             value = [EntryRecord(*e) for e in value]
         elif name == "tasks":
             value = [TaskRecord(*t) for t in value]
-        d[name] = value
         return value
+
+    def decoded(self) -> set[str]:
+        """The parts decoded and held now (what `release` lets go)."""
+        return set(self.__dict__.get("_decoded") or ())
 
     def release(self) -> None:
         """Drop the decoded heavy parts (the next use fetches them from the index again) and what
@@ -97,8 +109,7 @@ class CachedRecord(NoteRecord):
         (its parts came with the row: `from_row`)."""
         d = self.__dict__
         if d.get("_source") is not None:
-            for name in (*HEAVY, *_DECODED):
-                d.pop(name, None)
+            d["_decoded"] = None
             d["_heavy"] = None
 
     @property
@@ -119,7 +130,7 @@ class CachedRecord(NoteRecord):
 
 
 _LIST_AT = {name: LIGHT.index(name) for name in LISTS}
-_DECODED = ("aliases", "tags", "dating", "_meta", *META[:2])  # what __getattr__ keeps once decoded
+_LAZY = frozenset(("aliases", "tags", "dating", *META[:2], *HEAVY))  # what __getattr__ decodes on first use
 
 
 def _list(raw: tuple[Any, ...], name: str) -> list[Any]:
@@ -136,12 +147,12 @@ _task_values = operator.attrgetter(*_TASK_FIELDS)
 def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
     """The note's `notes` row, then its name keys, (for meetings) link keys, and the keys of every
     note it links to (backlinks) for the lookups."""
-    meta = {k: getattr(rec, k) for k in META}
     heavy = (json.dumps(rec.properties, ensure_ascii=False),
              # entries and tasks as arrays in field order: no key repeated per task (half the
              # index's size at 50k) and a quicker decode
              json.dumps([_entry_values(e) for e in rec.entries], ensure_ascii=False),
-             json.dumps([_task_values(t) for t in rec.tasks], ensure_ascii=False))
+             json.dumps([_task_values(t) for t in rec.tasks], ensure_ascii=False),
+             json.dumps({k: getattr(rec, k) for k in META}, ensure_ascii=False))
     # what can date an account through a link: meeting notes, and dated notes filed by `account:`
     # and sources (articles, clippings), which `show` lists under their accounts
     dates_links = config.is_meeting(rec.kind) or bool(rec.note_date and rec.dating.get("accounts")) \
@@ -149,7 +160,7 @@ def note_row(rec: NoteRecord, config: Config) -> tuple[Any, ...]:
     links = sorted(rec.link_keys()) if rec.error is None and dates_links else []
     lists = (json.dumps(v, ensure_ascii=False) if (v := getattr(rec, k)) else None for k in LISTS)
     return (*(getattr(rec, k) for k in SCALAR), *lists, json.dumps(rec.dating, ensure_ascii=False),
-            json.dumps(meta, ensure_ascii=False), heavy, sorted(rec.name_keys()), links,
+            heavy, sorted(rec.name_keys()), links,
             sorted(rec.ref_keys()) if rec.error is None else [])
 
 
@@ -247,8 +258,8 @@ def _attach(rec: CachedRecord, k: int, text: str) -> None:
 def _unfetched(rec: CachedRecord, k: int) -> bool:
     """Neither decoded nor waiting as text: a batch reading part `k` reads it for this note too."""
     d = rec.__dict__
-    parts = d.get("_heavy")
-    return HEAVY[k] not in d and not (parts and parts[k] is not None)
+    parts, held = d.get("_heavy"), d.get("_decoded")
+    return not (held and HEAVY[k] in held) and not (parts and parts[k] is not None)
 
 
 def read_one(root: str, info: FileInfo, config: Config) -> NoteRecord | tuple[str, str]:

@@ -26,6 +26,7 @@ from vaultcrm.model.records import NoteRecord
 from vaultcrm.store.cached import (
     CACHE_FILE,
     COLUMNS,
+    HEAVY,
     HEAVY_AT,
     CachedRecord,
     HeavySource,
@@ -95,7 +96,7 @@ def connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                 db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
                 # the heavy parts live apart, so reading every note's light row stays a small scan
                 db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-                           "properties TEXT, entries TEXT, tasks TEXT)")
+                           f"{', '.join(f'{part} TEXT' for part in HEAVY)})")
                 # name -> note, link target -> meeting, link target -> any linking note: one-note
                 # commands and backlinks need not load every row
                 for table in ("names", "links", "refs"):
@@ -337,7 +338,7 @@ def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[s
         settled = [_settled(r[:HEAVY_AT]) for r in rows]
         marks = ", ".join("?" * HEAVY_AT)
         db.executemany(f"INSERT INTO notes ({', '.join(COLUMNS[:HEAVY_AT])}) VALUES ({marks})", settled)
-        db.executemany("INSERT INTO heavy VALUES (?, ?, ?, ?, ?, ?)",
+        db.executemany(f"INSERT INTO heavy VALUES (?, ?, ?, {', '.join('?' * len(HEAVY))})",
                        [(s[0], s[_SIZE], s[_MTIME], *r[HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
         for table, at in (("names", -3), ("links", -2), ("refs", -1)):
             db.executemany(f"INSERT INTO {table} VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[at]])
