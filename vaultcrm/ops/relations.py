@@ -118,22 +118,28 @@ class TimelineRow:
 
 def timeline(ctx: Context, name: str | None = None, *, since: date | None = None,
              until: date | None = None) -> list[TimelineRow]:
+    """Every dated entry (of the vault, or of one account's notes) from `since` to `until`: newest
+    first, then by account title, note path and line."""
     recs = belonging(ctx, ctx.resolve(name, reading=True)) if name else ctx.records
-    keyed: list[tuple[tuple[int, str, str, int], TimelineRow]] = []
+    rows: list[TimelineRow] = []
+    titles: dict[str, str] = {}  # account path -> its sort title
     for r in recs:
         if r.dating.get("entries"):  # a cached summary: notes without dated entries are never decoded
-            account, title = None, ""  # the note's account and its sort title: once a note, not once an entry
+            account = None  # the note's account: once a note, not once an entry
             for e in r.entries:
                 d = iso_date(e.date)
                 if d is None or (since and d < since) or (until and d > until):
                     continue
                 if account is None:
                     account = owner_of(ctx, r)
-                    title = fold(account.title)
-                keyed.append(((-d.toordinal(), title, r.path, e.line), TimelineRow(d, r, e, account)))
+                    titles.setdefault(account.path, fold(account.title))
+                rows.append(TimelineRow(d, r, e, account))
         r.release()  # its decoded dates and entries but those in rows: at 50k, 230,000 entries' worth
-    keyed.sort(key=lambda k: k[0])
-    return [row for _, row in keyed]
+    # two stable sorts, each key made only while it sorts: 230,000 rows' keys held beside the rows
+    # to the end were ~40 MB at 50k
+    rows.sort(key=lambda row: (titles[row.account.path], row.record.path, row.entry.line))
+    rows.sort(key=lambda row: row.date, reverse=True)  # (reverse keeps equal dates in the order above)
+    return rows
 
 
 @dataclass

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 # imported by the edits below, where they are used.
 
 
-@dataclass
+@dataclass(slots=True)  # agenda sorts 33,000 of them at 50k notes
 class TaskRow:
     """A task in a listing: its note, its number within that listing's note group, the task."""
 
