@@ -396,3 +396,27 @@ def test_days_and_statuses_that_many_records_hold_are_kept_once(tmp_path: Path) 
     assert a.tasks[0].due is b.tasks[0].due and a.tasks[0].status_type is b.tasks[0].status_type
     fresh = build_record("a.md", note, Config())
     assert (a.entries, a.tasks) == (fresh.entries, fresh.tasks)
+
+
+def test_a_walk_in_another_order_keeps_what_was_read_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`list --sort last_contact` asks for notes in no scan order: what a batch read ahead stays
+    until asked, so 768 notes take a few dozen queries, not one each (letting go of the read-ahead
+    there had made that listing 3.7 x slower at 10k notes)."""
+    import random
+    from datetime import date
+
+    from vaultcrm.ops.context import Context
+    from vaultcrm.store.cached import HeavySource
+
+    for i in range(3 * HeavySource.BATCH):
+        (tmp_path / f"n{i:04d}.md").write_text(f"---\ntype: note\n---\n# N{i}\n\n- [ ] task {i}\n")
+    _age_all(tmp_path)
+    Context.open(Vault(tmp_path), date(2026, 11, 22)).everything()
+    queries = []
+    real = HeavySource._select
+    monkeypatch.setattr(HeavySource, "_select",
+                        lambda self, batch, column: queries.append(1) or real(self, batch, column))
+    records = list(Context.open(Vault(tmp_path), date(2026, 11, 22)).records)
+    random.Random(5).shuffle(records)
+    assert {r.tasks[0].text for r in records} == {f"task {i}" for i in range(3 * HeavySource.BATCH)}
+    assert len(queries) < 60

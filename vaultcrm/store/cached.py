@@ -198,6 +198,8 @@ class HeavySource:
         # each part's last read-ahead: (record, the text attached); a walk reading two parts of
         # each note in turn keeps both parts' batches
         self._ahead: dict[int, list[tuple[CachedRecord, str]]] = {}
+        self._last: dict[int, int] = {}  # each part's last fetch, by scan position
+        self._forward: dict[int, bool] = {}  # whether each part's fetches only ever went forward
 
     def follow(self, records: list[CachedRecord]) -> None:
         """The records this source serves, in scan order (what a batch reads ahead)."""
@@ -210,9 +212,14 @@ class HeavySource:
         ahead = self._order[i + 1:i + self.BATCH] if i is not None and self._order[i] is rec else []
         batch = [rec, *(r for r in ahead if _unfetched(r, k))]
         found = self._select(batch, HEAVY[k])
-        # The last batch's read-ahead that no one asked for is let go: a walk that skips notes
-        # (`agenda` reads the tasks of a third of them) would otherwise keep their parts to the end.
-        for r, text in self._ahead.get(k, ()):
+        # The last batch's read-ahead that no one asked for is let go while the walk goes forward
+        # in scan order: one that skips notes (`agenda` reads the tasks of a third of them) would
+        # otherwise keep their parts to the end. A walk in another order (`list --sort`) may come
+        # back to any of them, and keeps them: letting go there made every note a query of its own.
+        position = -1 if i is None else i
+        forward = self._forward.get(k, True) and position > self._last.get(k, -1)
+        self._forward[k], self._last[k] = forward, position
+        for r, text in self._ahead.get(k, ()) if forward else ():
             parts = r.__dict__.get("_heavy")
             if parts and parts[k] is text:
                 parts[k] = None
