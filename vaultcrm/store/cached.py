@@ -100,9 +100,9 @@ class CachedRecord(NoteRecord):
         if name == "entries":
             value = [EntryRecord(one(day, day), one(raw, raw), *rest) for day, raw, *rest in value]
         elif name == "tasks":
-            value = [TaskRecord(i, line, text, one(st, st), one(sn, sn), one(ty, ty), one(due, due), done, raw,
+            value = [TaskRecord(i, line, words, one(st, st), one(sn, sn), one(ty, ty), one(due, due), done, raw,
                                 *dates, one(prio, prio), recur, tags)
-                     for i, line, text, st, sn, ty, due, done, raw, *dates, prio, recur, tags in value]
+                     for i, line, words, st, sn, ty, due, done, raw, *dates, prio, recur, tags in value]
         return value
 
     def decoded(self) -> set[str]:
