@@ -135,11 +135,7 @@ def _newest_meeting(ctx: Context, rec: NoteRecord) -> tuple[date, str] | None:
     `list` dates all 50,000 notes of a big vault: each meeting's date is read once, and each link
     target's newest meetings once, instead of walking every meeting that links to every note."""
     dated = _meeting_day(ctx)
-    latest: tuple[date, str] | None = None
-    for r in _filed(ctx, rec):
-        d = dated(r)
-        if d is not None and (latest is None or d > latest[0] or (d == latest[0] and r.path < latest[1])):
-            latest = (d, r.path)
+    found = [(d, r.path) for r in _filed(ctx, rec) if (d := dated(r)) is not None]
     linking, newest = _meeting_links(ctx).by_target, ctx.derived("newest_by_target", dict)
     for n in rec.linked_as():
         if n not in linking:  # most names no meeting links to
@@ -147,12 +143,15 @@ def _newest_meeting(ctx: Context, rec: NoteRecord) -> tuple[date, str] | None:
         top = newest.get(n)
         if top is None:
             top = newest[n] = _newest_two(ctx, linking[n])
-        for d, path in top:  # the newest meeting linking here that is not this note itself
-            if path != rec.path:
-                if latest is None or d > latest[0] or (d == latest[0] and path < latest[1]):
-                    latest = (d, path)
-                break
-    return latest
+        found += [m for m in top if m[1] != rec.path][:1]  # the newest linking here that is not this note
+    if len(found) < 2:  # most notes: no meeting, or one
+        return found[0] if found else None
+    return min(found, key=_newest_first)
+
+
+def _newest_first(meeting: tuple[date, str]) -> tuple[int, str]:
+    """Sorts (date, path) newest first, then by path."""
+    return -meeting[0].toordinal(), meeting[1]
 
 
 def _newest_two(ctx: Context, linking: list[NoteRecord]) -> list[tuple[date, str]]:
@@ -160,7 +159,7 @@ def _newest_two(ctx: Context, linking: list[NoteRecord]) -> list[tuple[date, str
     by path (two: the newest may be the note asking)."""
     dated, is_meeting = _meeting_day(ctx), ctx.config.is_meeting
     found = {(d, r.path) for r in linking if is_meeting(r.kind) and (d := dated(r)) is not None}
-    return sorted(found, key=lambda c: (-c[0].toordinal(), c[1]))[:2]
+    return sorted(found, key=_newest_first)[:2]
 
 
 def _meeting_day(ctx: Context) -> Callable[[NoteRecord], date | None]:
