@@ -420,3 +420,45 @@ def test_a_walk_in_another_order_keeps_what_was_read_ahead(tmp_path: Path, monke
     random.Random(5).shuffle(records)
     assert {r.tasks[0].text for r in records} == {f"task {i}" for i in range(3 * HeavySource.BATCH)}
     assert len(queries) < 60
+
+
+def _key_tables(vault: Path) -> dict[str, list[tuple[str, str]]]:
+    db = sqlite3.connect(vault / ".vaultcrm" / index.CACHE_FILE)
+    try:
+        return {t: sorted(db.execute(f"SELECT key, path FROM {t}").fetchall()) for t in ("names", "links", "refs")}
+    finally:
+        db.close()
+
+
+def test_notes_read_again_leave_the_key_tables_as_a_rebuild_makes_them(tmp_path: Path) -> None:
+    """The index rewrites a re-read note's names, links and backlink keys only when they moved:
+    whatever the edit (body only, a new alias, links gone, a note deleted), the tables hold what
+    an index built from nothing holds, each key once."""
+    (tmp_path / "Meetings").mkdir()
+    (tmp_path / "Acme.md").write_text("---\ntype: customer\naliases: [ACME Inc]\n---\n# Acme\n")
+    (tmp_path / "Globex.md").write_text("---\ntype: customer\n---\n# Globex\n")
+    (tmp_path / "Jane Doe.md").write_text("---\ntype: person\n---\n# Jane\n\nWorks at [[Acme]].\n")
+    m1, m2 = tmp_path / "Meetings" / "2026-11-02 Acme.md", tmp_path / "Meetings" / "2026-11-03 Globex.md"
+    m1.write_text("---\ntype: meeting\ndate: 2026-11-02\n---\nWith [[Acme]] and [[Jane Doe]].\n")
+    m2.write_text("---\ntype: meeting\ndate: 2026-11-03\n---\nWith [[Globex]].\n")
+    _age_all(tmp_path)
+    index.load(Vault(tmp_path))
+    before = _key_tables(tmp_path)
+    assert ("acme", "Meetings/2026-11-02 Acme.md") in before["links"]
+
+    (tmp_path / "Acme.md").write_text("---\ntype: customer\naliases: [ACME Inc]\n---\n# Acme\n\nMore text.\n")
+    (tmp_path / "Globex.md").write_text("---\ntype: customer\naliases: [Globex Corp]\n---\n# Globex\n")
+    m1.write_text("---\ntype: meeting\ndate: 2026-11-02\n---\nNo links any more.\n")
+    m2.write_text("---\ntype: meeting\ndate: 2026-11-03\n---\nWith [[Globex]] and [[Acme]].\n")
+    (tmp_path / "Jane Doe.md").unlink()
+    _age_all(tmp_path)
+    assert index.load(Vault(tmp_path)).parsed == 4
+    after = _key_tables(tmp_path)
+    index.load(Vault(tmp_path), rebuild=True)
+    assert after == _key_tables(tmp_path)
+    assert ("globex corp", "Globex.md") in after["names"]
+    assert not [row for row in after["links"] if row[1] == "Meetings/2026-11-02 Acme.md"]
+    assert ("acme", "Meetings/2026-11-03 Globex.md") in after["links"]
+    assert not [row for rows in after.values() for row in rows if row[1] == "Jane Doe.md"]
+    assert all(len(set(rows)) == len(rows) for rows in after.values())
+    assert after != before

@@ -10,23 +10,20 @@ cache off (the test suite runs both ways).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
-from vaultcrm import __version__
 from vaultcrm.config import Config
 from vaultcrm.model.exclusion import Exclusion
 from vaultcrm.model.records import NoteRecord
+from vaultcrm.store import indexdb
 from vaultcrm.store.cached import (
-    CACHE_FILE,
+    CACHE_FILE,  # noqa: F401 - re-exported: the tests find the index file by it
     COLUMNS,
-    HEAVY,
     HEAVY_AT,
     CachedRecord,
     HeavySource,
@@ -36,11 +33,9 @@ from vaultcrm.store.cached import (
     read_many,
     read_one,
 )
-from vaultcrm.store.layout import SCHEMA
+from vaultcrm.store.indexdb import connect, rows_for
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import FileInfo, Vault
-
-TABLES = ("notes", "heavy", "names", "links", "refs", "words_docs")
 
 
 @dataclass
@@ -73,56 +68,12 @@ def _is_row(item: tuple[Any, ...]) -> bool:
     return len(item) == len(COLUMNS) + 3
 
 
-# ---- the cache ---------------------------------------------------------------------------------
-def connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
-    """The cache database, created or rebuilt as needed; None when it cannot be used."""
-    if os.environ.get("VAULTCRM_NO_CACHE"):
-        return None
-    path = vault.state_dir / CACHE_FILE
-    stamp = f"{SCHEMA}:{__version__}:{config.fingerprint()}"
-    for attempt in (1, 2):
-        try:
-            vault.state_dir.mkdir(exist_ok=True)
-            db = sqlite3.connect(path, timeout=10, isolation_level=None)
-            db.execute("PRAGMA synchronous=OFF")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-            row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
-            if row is None or row[0] != stamp:
-                db.execute("BEGIN IMMEDIATE")
-                for table in (*TABLES, "words"):
-                    db.execute(f"DROP TABLE IF EXISTS {table}")
-                cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
-                                 for c in COLUMNS[:HEAVY_AT] if c != "path")
-                db.execute(f"CREATE TABLE notes (path TEXT PRIMARY KEY, {cols})")
-                # the heavy parts live apart, so reading every note's light row stays a small scan
-                db.execute("CREATE TABLE heavy (path TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, "
-                           f"{', '.join(f'{part} TEXT' for part in HEAVY)})")
-                # name -> note, link target -> meeting, link target -> any linking note: one-note
-                # commands and backlinks need not load every row
-                for table in ("names", "links", "refs"):
-                    db.execute(f"CREATE TABLE {table} (key TEXT, path TEXT)")
-                    db.execute(f"CREATE INDEX {table}_key ON {table} (key)")
-                    db.execute(f"CREATE INDEX {table}_path ON {table} (path)")  # re-indexing deletes by path
-                # the notes whose words the mention search (store/lookups.py) holds, filled on first use
-                db.execute("CREATE TABLE words_docs (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE)")
-                db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
-                db.execute("COMMIT")
-                db.execute("VACUUM")  # the old tables' pages go back to the disk (cheap: all are empty)
-            return db
-        except (sqlite3.DatabaseError, OSError):
-            with contextlib.suppress(OSError):
-                os.unlink(path)
-            if attempt == 2:
-                return None
-    return None
-
-
 def load(vault: Vault, config: Config | None = None, *, progress: Progress | None = None,
          rebuild: bool = False) -> Scan:
     """Every note's record: unchanged notes from the cache, the others read and parsed now."""
     config = config or load_config(vault.root)
     if rebuild:
-        _drop(vault)
+        indexdb.drop(vault)
     return _sync(vault, config, progress, focus=None) or Scan([])
 
 
@@ -221,7 +172,7 @@ def _cached_rows(vault: Vault, config: Config, db: sqlite3.Connection | None,
             cached = {row[0]: row for row in db.execute(f"SELECT {columns} FROM notes")}
         except sqlite3.DatabaseError:
             db.close()
-            _drop(vault)
+            indexdb.drop(vault)
             db = connect(vault, config)
     return db, cached
 
@@ -242,14 +193,14 @@ def _through_cache(db: sqlite3.Connection, vault: Vault, config: Config, focus: 
     """Store this run's rows (and the digest of the exclusion `rules` they now follow, when new),
     then answer from the cache; closes `db`."""
     try:
-        _store(db, list(reading.new_rows.values()), reading.stale())
+        indexdb.store(db, list(reading.new_rows.values()), reading.stale())
         if rules is not None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('exclusion', ?)", (rules,))
         source = HeavySource(vault, config)
         if focus is not None:
             return _focused(db, source, focus, reading.new_rows, reading.unreadable, reading.parsed)
     except sqlite3.DatabaseError:
-        _drop(vault)
+        indexdb.drop(vault)
         return _uncached(vault, reading.listing, config) if focus is None else None
     finally:
         db.close()
@@ -304,64 +255,10 @@ def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: d
     return Scan(records, unreadable, parsed=parsed)
 
 
-def rows_for(db: sqlite3.Connection, columns: str, paths: Iterable[str]) -> list[tuple[Any, ...]]:
-    """The `notes` rows (those columns) of the indexed notes at `paths`, in path order."""
-    out: list[tuple[Any, ...]] = []
-    paths = sorted(paths)
-    for i in range(0, len(paths), 500):  # SQLite caps the number of parameters in one statement
-        chunk = paths[i:i + 500]
-        marks = ", ".join("?" * len(chunk))
-        out.extend(db.execute(f"SELECT {columns} FROM notes WHERE path IN ({marks})", chunk))
-    return out
-
-
-def _drop(vault: Vault) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(vault.state_dir / CACHE_FILE)
-
-
 def _uncached(vault: Vault, listing: list[FileInfo], config: Config) -> Scan:
     rows = read_many(vault, listing, config, None)
     recs = [from_row(r) for r in rows if _is_row(r)]
     return Scan(recs, sorted(r for r in rows if len(r) == 2), parsed=len(listing))
-
-
-def _store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], drop: Iterable[str]) -> None:
-    drop = list(drop)
-    if not rows and not drop:
-        return
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        stale = [(p,) for p in drop] + [(r[0],) for r in rows]
-        for table in TABLES:
-            db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
-        settled = [_settled(r[:HEAVY_AT]) for r in rows]
-        marks = ", ".join("?" * HEAVY_AT)
-        db.executemany(f"INSERT INTO notes ({', '.join(COLUMNS[:HEAVY_AT])}) VALUES ({marks})", settled)
-        db.executemany(f"INSERT INTO heavy VALUES (?, ?, ?, {', '.join('?' * len(HEAVY))})",
-                       [(s[0], s[_SIZE], s[_MTIME], *r[HEAVY_AT]) for s, r in zip(settled, rows, strict=True)])
-        for table, at in (("names", -3), ("links", -2), ("refs", -1)):
-            db.executemany(f"INSERT INTO {table} VALUES (?, ?)", [(k, r[0]) for r in rows for k in r[at]])
-        db.execute("COMMIT")
-    except sqlite3.DatabaseError:
-        db.execute("ROLLBACK")
-        raise
-
-
-RACY_NS = 2_000_000_000
-_MTIME = COLUMNS.index("mtime_ns")
-_SIZE = COLUMNS.index("size")
-
-
-def _settled(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """A row whose file changed in the last two seconds is stored as "unknown mtime".
-
-    A second write within the file system's timestamp granularity can leave size and mtime as
-    they were (git calls such entries "racily clean"); such notes are simply read again next run.
-    """
-    if row[_MTIME] >= time.time_ns() - RACY_NS:
-        return (*row[:_MTIME], 0, *row[_MTIME + 1:])
-    return row
 
 
 def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
@@ -389,7 +286,7 @@ def update(vault: Vault, config: Config, paths: Iterable[str]) -> None:
                 rows.append(note_row(r, config))
             else:
                 gone.append(p)
-        _store(db, rows, gone)
+        indexdb.store(db, rows, gone)
     except sqlite3.DatabaseError:
         pass
     finally:

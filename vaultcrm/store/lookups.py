@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from vaultcrm.config import Config
 from vaultcrm.model.grammar import ANY_TARGET
 from vaultcrm.model.records import NoteRecord
-from vaultcrm.store import index
+from vaultcrm.store import indexdb
 from vaultcrm.store.cached import COLUMNS, HEAVY_AT, CachedRecord
 from vaultcrm.store.guard import read_capped
 from vaultcrm.store.vault import Vault
@@ -38,7 +38,7 @@ DEAD_SLACK = 1000  # dead FTS rows tolerated beyond the live ones before the tab
 def referrers(vault: Vault, config: Config, keys: Iterable[str]) -> set[str] | None:
     """Paths of the notes whose links (wikilinks or Markdown) reach one of the folded `keys`, and
     of those with a line too hostile to scan; None without an index."""
-    db = index.connect(vault, config)
+    db = indexdb.connect(vault, config)
     if db is None:
         return None
     wanted = sorted({*keys, ANY_TARGET})
@@ -54,12 +54,12 @@ def referrers(vault: Vault, config: Config, keys: Iterable[str]) -> set[str] | N
 
 def records_at(vault: Vault, config: Config, paths: Iterable[str]) -> list[NoteRecord]:
     """The light records (no heavy parts) of the indexed, readable notes at `paths`, in path order."""
-    db = index.connect(vault, config)
+    db = indexdb.connect(vault, config)
     if db is None:
         return []
     error = COLUMNS.index("error")
     try:
-        return [CachedRecord(row) for row in index.rows_for(db, ", ".join(COLUMNS[:HEAVY_AT]), set(paths))
+        return [CachedRecord(row) for row in indexdb.rows_for(db, ", ".join(COLUMNS[:HEAVY_AT]), set(paths))
                 if row[error] is None]
     finally:
         db.close()
@@ -70,7 +70,7 @@ def mentioning(vault: Vault, config: Config, names: Sequence[str]) -> set[str] |
     with or without accents): the only notes where one of them can stand as a whole phrase. None
     when there is no index or no FTS5, or a name has no word at all (then every note is a
     candidate)."""
-    db = index.connect(vault, config)
+    db = indexdb.connect(vault, config)
     if db is None:
         return None
     try:
