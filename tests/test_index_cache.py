@@ -462,3 +462,33 @@ def test_notes_read_again_leave_the_key_tables_as_a_rebuild_makes_them(tmp_path:
     assert not [row for rows in after.values() for row in rows if row[1] == "Jane Doe.md"]
     assert all(len(set(rows)) == len(rows) for rows in after.values())
     assert after != before
+
+
+def test_a_big_first_run_parses_on_every_usable_core_into_the_same_rows(vault: Path, monkeypatch) -> None:
+    """The process pool (taken from PARALLEL_MIN notes on, so no small test vault reaches it) gives
+    the rows, and unreadable notes, of reading one note after another, in the listing's order."""
+    from vaultcrm.store import cached
+
+    from vaultcrm.store.settings import load_config
+
+    (vault / "Broken.md").write_bytes(b"\xff\xfe not utf-8")
+    for i in range(250):  # more than one chunk of work (200 notes at least), so order is at stake
+        (vault / "Meetings" / f"2026-10-{i % 28 + 1:02d} Call {i:03d}.md").write_text(
+            f"---\ntype: meeting\ndate: 2026-10-{i % 28 + 1:02d}\n---\nWith [[Acme Corp]].\n\n- [ ] follow up {i}\n")
+    v = Vault(vault)
+    infos = v.list_notes()
+    config = load_config(v.root)
+    one_by_one = cached.read_many(v, infos, config, None)
+    assert any(len(r) == 2 for r in one_by_one)  # the undecodable note: (path, why)
+    monkeypatch.setattr(cached, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(cached, "_usable_cpus", lambda: 3)
+    seen: list[tuple[int, int]] = []
+    assert cached.read_many(v, infos, config, lambda n, total: seen.append((n, total))) == one_by_one
+    assert seen and seen[-1] == (len(infos), len(infos))
+
+
+@pytest.mark.parametrize(("cpus", "workers"), [(1, 1), (2, 2), (6, 6), (64, 8)])
+def test_a_big_first_run_takes_one_worker_per_usable_core_up_to_eight(cpus: int, workers: int) -> None:
+    from vaultcrm.store import cached
+
+    assert cached.worker_count(cpus) == workers

@@ -1,4 +1,4 @@
-"""Lazy cached note records, and the reading of notes (one, or many on both cores): split from index.py, which imports them, to keep it small."""
+"""Lazy cached note records, and the reading of notes (one, or many on every usable core): split from index.py, which imports them, to keep it small."""
 
 from __future__ import annotations
 
@@ -307,10 +307,27 @@ def _read_chunk(args: tuple[str, list[FileInfo], Config]) -> list[Any]:
     return [_row(root, info, config) for info in infos]
 
 
+MAX_WORKERS = 8  # past this the parent, which stores every row, is the bottleneck
+
+
+def worker_count(cpus: int) -> int:
+    """How many processes parse a big first run: one per usable core, up to MAX_WORKERS."""
+    return max(1, min(cpus, MAX_WORKERS))
+
+
+def _usable_cpus() -> int:
+    """The cores this process may run on (a container or `taskset` may allow fewer than the machine has)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on Linux
+        return os.cpu_count() or 1
+
+
 def read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Progress | None) -> list[Any]:
-    """Rows (or unreadable pairs) for `infos`, on both cores when there are many."""
+    """Rows (or unreadable pairs) for `infos`, in their order, on every usable core when there are many."""
     root = str(vault.root)
-    if len(infos) < PARALLEL_MIN or (os.cpu_count() or 1) < 2:
+    cpus = _usable_cpus()
+    if len(infos) < PARALLEL_MIN or cpus < 2:
         out = []
         for n, info in enumerate(infos, 1):
             out.append(_row(root, info, config))
@@ -319,7 +336,7 @@ def read_many(vault: Vault, infos: list[FileInfo], config: Config, progress: Pro
         return out
     import multiprocessing as mp
 
-    workers = 2
+    workers = worker_count(cpus)
     size = max(200, len(infos) // (workers * 8))
     chunks = [(root, infos[i:i + size], config) for i in range(0, len(infos), size)]
     out: list[Any] = []
