@@ -110,6 +110,7 @@ def _run(args: list[str], argv: list[str] | None) -> NoReturn:
         attach(command)
     try:
         rv = command.main(args=argv, prog_name="vaultcrm", standalone_mode=False)
+        _persist()
     except VaultCRMError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -123,14 +124,23 @@ def _run(args: list[str], argv: list[str] | None) -> NoReturn:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         err(f"vaultcrm: error: {where}{exc.strerror or exc}")
         raise SystemExit(1) from None
-    except typer.Exit as exc:
+    except typer.Exit as exc:  # a command's own exit status (`stale` found some, …): it did its work
+        _persist()
         raise SystemExit(exc.exit_code) from None
     except typer.Abort:
         err("vaultcrm: aborted")
         raise SystemExit(1) from None
     except _click_exception() as exc:  # usage errors from argument parsing
         _usage(exc, command, args)
+    finally:
+        State.contexts = []
     raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def _persist() -> None:
+    """What the command's contexts worked out from every note serves the next run (`Context.persist`)."""
+    for ctx in State.contexts:
+        ctx.persist()
 
 
 # ---- the command tree a run needs --------------------------------------------------------------

@@ -28,6 +28,7 @@ class State:
     verbose: bool = False  # name every skipped note, not just count them
     no_pager: bool = False  # --no-pager: never page output, even on a terminal
     config: Any = None  # the command's settings (its pager), once `context()` has read them
+    contexts: list[Any] = []  # the contexts a command opened: what they worked out is kept when it succeeds
 
 
 def context(focus: str | None = None, *, force: bool = False) -> Context:
@@ -39,6 +40,7 @@ def context(focus: str | None = None, *, force: bool = False) -> Context:
     ctx = Context.discover(State.vault_arg, today(), commit=State.commit, focus=focus, progress=_progress(),
                            notify=lambda message: err(f"vaultcrm: warning: {message}"))
     State.config = ctx.config
+    State.contexts.append(ctx)
     if force:
         from vaultcrm.ops.writes import forcing
 

@@ -8,6 +8,7 @@ dropped by the write pipeline after every write, so a second read sees the new b
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from vaultcrm.errors import Ambiguous, InvalidNote, NotFound, OutsideVault, Usag
 from vaultcrm.model.exclusion import archive_folder, archived
 from vaultcrm.model.records import NoteRecord
 from vaultcrm.model.scan import record_from_text
-from vaultcrm.store.index import Progress, Scan, load, load_focused
+from vaultcrm.store.index import Progress, Scan, keep_derived, load, load_focused, read_derived
 from vaultcrm.store.settings import load_config
 from vaultcrm.store.vault import Vault
 
@@ -40,6 +41,7 @@ class Memo:
         self.full: Scan | None = None
         self.derived: dict[str, Any] = {}
         self.derived_of: Scan | None = None
+        self.lasting: dict[str, tuple[Scan, int, dict[str, Any]]] = {}  # name -> (its scan, values loaded, values)
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,35 @@ class Context:
         if key not in memo.derived:
             memo.derived[key] = make()
         return memo.derived[key]
+
+    def lasting(self, name: str) -> dict[str, Any]:
+        """`derived(name, dict)` for values per note worked out from the whole vault, which the index
+        keeps between runs: a run that finds every note as the run that saved them did (the same
+        generation of index rows), on the same day and under the same settings, starts with them.
+        `persist` saves what a run added. Values must be JSON."""
+        def make() -> dict[str, Any]:
+            scan, values = self.memo.full, {}
+            if scan is not None and scan.generation is not None:  # the whole vault, all of it from the index
+                raw = read_derived(self.vault, self.config, self._lasting_key(name), scan.generation)
+                values = json.loads(raw) if raw else {}
+                self.memo.lasting[name] = (scan, len(values), values)
+            return values
+        return self.derived("lasting:" + name, make)
+
+    def persist(self) -> None:
+        """Save the `lasting` values this run added, for the runs after it (the CLI calls this once
+        a command has succeeded); nothing when the notes changed since they were read."""
+        scan = self.memo.full
+        for name, (of, loaded, values) in self.memo.lasting.items():
+            if of is scan and scan.generation is not None and len(values) > loaded:
+                keep_derived(self.vault, self.config, self._lasting_key(name), scan.generation,
+                             json.dumps(values, ensure_ascii=False, separators=(",", ":")))
+
+    def _lasting_key(self, name: str) -> str:
+        import hashlib
+
+        settings = hashlib.sha1(repr(self.config).encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
+        return f"{name}:{self.today.isoformat()}:{settings}"
 
     def forget(self) -> None:
         """Drop what was read: the write pipeline calls this after every write."""

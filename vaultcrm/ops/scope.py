@@ -71,8 +71,21 @@ def _folder_owner(ctx: Context, rec: NoteRecord, *, accounts_only: bool) -> Note
 
 
 def _interaction_accounts(ctx: Context) -> dict[str, NoteRecord]:
-    """interaction path -> its account, for the whole vault (computed once per scan)."""
-    return ctx.derived("interaction_accounts", lambda: _find_interactions(ctx))
+    """interaction path -> its account, for the whole vault (computed once per scan, and kept
+    between runs that find the same notes: `Context.lasting`)."""
+    def make() -> dict[str, NoteRecord]:
+        kept = ctx.lasting("interactions")  # interaction path -> account path; "" marks it complete
+        if "" in kept:
+            by_path = {r.path: r for r in ctx.records}
+            found = {p: by_path.get(a) for p, a in kept.items() if p}
+            if None not in found.values():
+                return found  # type: ignore[return-value]
+        found = _find_interactions(ctx)
+        kept.clear()
+        kept.update({p: a.path for p, a in found.items()})
+        kept[""] = ""
+        return found
+    return ctx.derived("interaction_accounts", make)
 
 
 def _interactions(ctx: Context) -> dict[str, list[NoteRecord]]:

@@ -47,6 +47,7 @@ class Scan:
     parsed: int = 0  # how many notes this run had to read and parse
     excluded: list[tuple[str, str]] = field(default_factory=list)  # (path, reason): not notes of the vault
     source: HeavySource | None = None  # the cache the records came from, if on
+    generation: str | None = None  # the index rows these records are (`indexdb.store`), if all of them
 
     @cached_property
     def link_rows(self) -> list[tuple[str, str]] | None:
@@ -97,6 +98,7 @@ class _Reading:
     new_rows: dict[str, tuple[Any, ...]]  # full rows of the notes parsed this run
     unreadable: list[tuple[str, str]]
     parsed: int
+    seen: str | None  # the generation of the `cached` rows
 
     def stale(self) -> list[str]:
         """The paths whose cache rows must go: deleted notes and notes no longer readable."""
@@ -110,12 +112,12 @@ def _sync(vault: Vault, config: Config, progress: Progress | None, focus: str | 
     db = connect(vault, config)
     if db is None and focus is not None:
         return None
-    db, cached = _cached_rows(vault, config, db, light=focus is None)
+    db, cached, seen = _cached_rows(vault, config, db, light=focus is None)
     rules = Exclusion.of(config)
     digest = rules.digest()
     known = _rules_held(db, digest)
     listing, excluded = _split(listed, rules, cached if known else {})
-    scan = _sync_listed(vault, config, progress, focus, listing, db, cached, None if known else digest)
+    scan = _sync_listed(vault, config, progress, focus, listing, db, cached, None if known else digest, seen)
     if scan is not None:
         scan.excluded = excluded
     return scan
@@ -151,30 +153,36 @@ def _rules_held(db: sqlite3.Connection | None, digest: str) -> bool:
 
 def _sync_listed(vault: Vault, config: Config, progress: Progress | None, focus: str | None,
                  listing: list[FileInfo], db: sqlite3.Connection | None,
-                 cached: dict[str, tuple[Any, ...]], rules: str | None) -> Scan | None:
+                 cached: dict[str, tuple[Any, ...]], rules: str | None, seen: str | None) -> Scan | None:
     fresh = _changed(listing, cached, light=focus is None)
     parsed = read_many(vault, fresh, config, progress)
     reading = _Reading(listing, cached, {r[0]: r for r in parsed if _is_row(r)},
-                       sorted(r for r in parsed if len(r) == 2), len(fresh))
+                       sorted(r for r in parsed if len(r) == 2), len(fresh), seen)
     if db is None:
         return _records(reading, None)
     return _through_cache(db, vault, config, focus, reading, rules)
 
 
 def _cached_rows(vault: Vault, config: Config, db: sqlite3.Connection | None,
-                 light: bool) -> tuple[sqlite3.Connection | None, dict[str, tuple[Any, ...]]]:
-    """Every cached `notes` row by path (all light columns, or only path, size and mtime), and the
-    connection to go on with: a cache that cannot be read is dropped and made afresh."""
+                 light: bool) -> tuple[sqlite3.Connection | None, dict[str, tuple[Any, ...]], str | None]:
+    """Every cached `notes` row by path (all light columns, or only path, size and mtime), the
+    generation they are (read in the same transaction), and the connection to go on with: a cache
+    that cannot be read is dropped and made afresh."""
     columns = ", ".join(COLUMNS[:HEAVY_AT]) if light else "path, size, mtime_ns"
     cached: dict[str, tuple[Any, ...]] = {}
+    seen = None
     if db is not None:
         try:
+            db.execute("BEGIN")
             cached = {row[0]: row for row in db.execute(f"SELECT {columns} FROM notes")}
+            seen = indexdb.generation(db)
+            db.execute("COMMIT")
         except sqlite3.DatabaseError:
             db.close()
             indexdb.drop(vault)
             db = connect(vault, config)
-    return db, cached
+            cached, seen = {}, None
+    return db, cached, seen
 
 
 def _changed(listing: list[FileInfo], cached: dict[str, tuple[Any, ...]], light: bool) -> list[FileInfo]:
@@ -193,7 +201,7 @@ def _through_cache(db: sqlite3.Connection, vault: Vault, config: Config, focus: 
     """Store this run's rows (and the digest of the exclusion `rules` they now follow, when new),
     then answer from the cache; closes `db`."""
     try:
-        indexdb.store(db, list(reading.new_rows.values()), reading.stale())
+        generation = indexdb.store(db, list(reading.new_rows.values()), reading.stale(), reading.seen)
         if rules is not None:
             db.execute("INSERT OR REPLACE INTO meta VALUES ('exclusion', ?)", (rules,))
         source = HeavySource(vault, config)
@@ -204,10 +212,10 @@ def _through_cache(db: sqlite3.Connection, vault: Vault, config: Config, focus: 
         return _uncached(vault, reading.listing, config) if focus is None else None
     finally:
         db.close()
-    return _records(reading, source)
+    return _records(reading, source, generation)
 
 
-def _records(reading: _Reading, source: HeavySource | None) -> Scan:
+def _records(reading: _Reading, source: HeavySource | None, generation: str | None = None) -> Scan:
     """Every listed note's record: parsed this run, or (with a source for heavy parts) from the cache."""
     records: list[NoteRecord] = []
     for info in reading.listing:
@@ -218,7 +226,33 @@ def _records(reading: _Reading, source: HeavySource | None) -> Scan:
             records.append(CachedRecord(reading.cached[info.path], None, source))
     if source is not None:
         source.follow([r for r in records if isinstance(r, CachedRecord) and r.__dict__.get("_heavy") is None])
-    return Scan(records, reading.unreadable, parsed=reading.parsed, source=source)
+    return Scan(records, reading.unreadable, parsed=reading.parsed, source=source, generation=generation)
+
+
+def read_derived(vault: Vault, config: Config, name: str, of: str) -> str | None:
+    """What a run saved as `name` from the index rows of generation `of` (`indexdb.derived`)."""
+    db = connect(vault, config)
+    if db is None:
+        return None
+    try:
+        return indexdb.derived(db, name, of)
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        db.close()
+
+
+def keep_derived(vault: Vault, config: Config, name: str, of: str, value: str) -> None:
+    """Save `value` as `name` for the runs that find the rows of generation `of`; best effort."""
+    db = connect(vault, config)
+    if db is None:
+        return
+    try:
+        indexdb.keep_derived(db, name, of, value)
+    except sqlite3.DatabaseError:
+        pass
+    finally:
+        db.close()
 
 
 def _focused(db: sqlite3.Connection, source: HeavySource, name: str, new_rows: dict[str, tuple[Any, ...]],

@@ -35,7 +35,7 @@ def connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
             row = db.execute("SELECT value FROM meta WHERE key='stamp'").fetchone()
             if row is None or row[0] != stamp:
                 db.execute("BEGIN IMMEDIATE")
-                for table in (*TABLES, "words"):
+                for table in (*TABLES, "words", "derived"):
                     db.execute(f"DROP TABLE IF EXISTS {table}")
                 cols = ", ".join(f"{c} {'INTEGER' if c in ('size', 'mtime_ns', 'error_line', 'folder_note') else 'TEXT'}"
                                  for c in COLUMNS[:HEAVY_AT] if c != "path")
@@ -51,6 +51,10 @@ def connect(vault: Vault, config: Config) -> sqlite3.Connection | None:
                     db.execute(f"CREATE INDEX {table}_path ON {table} (path)")  # re-indexing deletes by path
                 # the notes whose words the mention search (store/lookups.py) holds, filled on first use
                 db.execute("CREATE TABLE words_docs (rowid INTEGER PRIMARY KEY, path TEXT UNIQUE)")
+                # what a run worked out from every note (each note's last contact…), kept for the next
+                # run that finds the notes as they were (the same generation of rows, see `store`)
+                db.execute("CREATE TABLE derived (name TEXT PRIMARY KEY, generation TEXT, value TEXT)")
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (_new_generation(),))
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('stamp', ?)", (stamp,))
                 db.execute("COMMIT")
                 db.execute("VACUUM")  # the old tables' pages go back to the disk (cheap: all are empty)
@@ -83,14 +87,18 @@ def drop(vault: Vault) -> None:
 KEY_TABLES = (("names", -3), ("links", -2), ("refs", -1))  # and where a full row holds each one's keys
 
 
-def store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], dropped: Iterable[str]) -> None:
+def store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], dropped: Iterable[str],
+          seen: str | None = None) -> str | None:
     """Write the full rows of notes read this run, and drop the rows of `dropped` paths, in one
-    transaction."""
+    transaction that starts a new generation of rows (and so lets go of what was derived from
+    the last). The generation the rows now are, when the rows this run read were generation
+    `seen` (nobody wrote between), else None."""
     gone = [(p,) for p in dropped]
     if not rows and not gone:
-        return
+        return seen
     db.execute("BEGIN IMMEDIATE")
     try:
+        was, before = generation(db), db.total_changes
         stale = gone + [(r[0],) for r in rows]
         for table in ("notes", "heavy", "words_docs"):
             db.executemany(f"DELETE FROM {table} WHERE path = ?", stale)
@@ -106,10 +114,53 @@ def store(db: sqlite3.Connection, rows: list[tuple[Any, ...]], dropped: Iterable
             moved = [r for r in rows if held.get(r[0], []) != sorted(r[at])]
             db.executemany(f"DELETE FROM {table} WHERE path = ?", gone + [(r[0],) for r in moved])
             db.executemany(f"INSERT INTO {table} VALUES (?, ?)", [(k, r[0]) for r in moved for k in r[at]])
+        now = was
+        if db.total_changes != before:  # (a note that cannot be read is "dropped" every run, but has no row)
+            now = _new_generation()
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('generation', ?)", (now,))
+            db.execute("DELETE FROM derived")
         db.execute("COMMIT")
     except sqlite3.DatabaseError:
         db.execute("ROLLBACK")
         raise
+    return now if seen == was else None
+
+
+def generation(db: sqlite3.Connection) -> str:
+    """Which writing of the rows they are: a random token each `store` (and each new index) draws,
+    so what a run derived from the rows holds while the token is the one it read with them,
+    even across an index deleted and built again."""
+    row = db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+    return str(row[0]) if row else ""
+
+
+def _new_generation() -> str:
+    return os.urandom(8).hex()
+
+
+def derived(db: sqlite3.Connection, name: str, of: str) -> str | None:
+    """The value saved as `name` from the rows of generation `of`, if they still are."""
+    row = db.execute("SELECT d.value FROM derived d JOIN meta m ON m.key = 'generation' "
+                     "WHERE d.name = ? AND d.generation = ? AND m.value = ?", (name, of, of)).fetchone()
+    return row[0] if row else None
+
+
+def keep_derived(db: sqlite3.Connection, name: str, of: str, value: str) -> bool:
+    """Save `value` as `name`, worked out from the rows of generation `of`: only while they still
+    are (another run may have written since this one read them). A read command saves this on its
+    way out: it waits for no writer (a busy index keeps nothing, the next run works it out again)."""
+    db.execute("PRAGMA busy_timeout = 0")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if generation(db) != of:
+            db.execute("ROLLBACK")
+            return False
+        db.execute("INSERT OR REPLACE INTO derived VALUES (?, ?, ?)", (name, of, value))
+        db.execute("COMMIT")
+    except sqlite3.DatabaseError:
+        db.execute("ROLLBACK")
+        raise
+    return True
 
 
 def _keys_of(db: sqlite3.Connection, table: str, paths: Iterable[str]) -> dict[str, list[str]]:

@@ -3,5 +3,5 @@ readers (shell completion) share with the store, in one place that imports nothi
 
 STATE_DIR = ".vaultcrm"  # lock, journal, index, templates
 INDEX_FILE = "index.sqlite"
-SCHEMA = 26  # bump whenever what a record holds changes (task ids, link keys)
+SCHEMA = 27  # bump whenever what a record holds changes (task ids, link keys)
 BUILTIN_KINDS = ("customer", "prospect", "partner", "person", "meeting")  # kinds `new` has a template for
