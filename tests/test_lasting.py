@@ -116,15 +116,25 @@ def test_what_was_worked_out_is_not_kept_when_the_notes_changed_meanwhile(small:
     assert index.load(v, config).generation not in (None, scan.generation)  # another run's write
     index.keep_derived(v, config, "x", scan.generation, "{}")
     assert index.read_derived(v, config, "x", scan.generation) is None
+    assert _saved(small) == []  # not even kept under the old generation
     indexdb.drop(v)
     index.load(v, config)  # built afresh: a new generation, not the old one again
     index.keep_derived(v, config, "x", scan.generation, "{}")
     assert index.read_derived(v, config, "x", scan.generation) is None
+    assert _saved(small) == []
 
     fresh = index.load(v, config).generation
     assert fresh is not None
     index.keep_derived(v, config, "x", fresh, '{"a": 1}')
     assert index.read_derived(v, config, "x", fresh) == '{"a": 1}'
+
+
+def _saved(vault: Path) -> list[tuple[str, str]]:
+    db = sqlite3.connect(vault / ".vaultcrm" / index.CACHE_FILE)
+    try:
+        return db.execute("SELECT name, generation FROM derived").fetchall()
+    finally:
+        db.close()
 
 
 def test_a_note_that_cannot_be_read_does_not_start_a_new_generation_every_run(small: Path) -> None:

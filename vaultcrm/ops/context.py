@@ -131,7 +131,7 @@ class Context:
     def lasting(self, name: str) -> dict[str, Any]:
         """`derived(name, dict)` for values per note worked out from the whole vault, which the index
         keeps between runs: a run that finds every note as the run that saved them did (the same
-        generation of index rows), on the same day and under the same settings, starts with them.
+        generation of index rows), on the same day, starts with them.
         `persist` saves what a run added. Values must be JSON."""
         def make() -> dict[str, Any]:
             scan, values = self.memo.full, {}
@@ -152,10 +152,9 @@ class Context:
                              json.dumps(values, ensure_ascii=False, separators=(",", ":")))
 
     def _lasting_key(self, name: str) -> str:
-        import hashlib
-
-        settings = hashlib.sha1(repr(self.config).encode()).hexdigest()[:12]  # noqa: S324 - a name, not security
-        return f"{name}:{self.today.isoformat()}:{settings}"
+        # (settings that change how notes are read or dated are in the index's stamp: other ones
+        # make another index, `indexdb.connect`)
+        return f"{name}:{self.today.isoformat()}"
 
     def forget(self) -> None:
         """Drop what was read: the write pipeline calls this after every write."""
