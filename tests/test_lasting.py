@@ -149,3 +149,45 @@ def test_a_note_that_cannot_be_read_does_not_start_a_new_generation_every_run(sm
         assert indexdb.generation(db) == first.generation
     finally:
         db.close()
+
+
+# Each edit an account manager makes between two runs, as another program (Obsidian, git) would make
+# it: after each, every dating command answers as the index-free reading does, then again from what
+# that run kept.
+EDITS: list[tuple[str, str | None]] = [
+    ("Meetings/2026-11-21 Acme call.md", "---\ntype: meeting\ndate: 2026-11-21\n---\nWith [[Acme Corp]].\n"),
+    ("Meetings/2026-11-21 Acme call.md", "---\ntype: meeting\ndate: 2026-11-12\n---\nWith [[Acme Corp]].\n"),
+    ("Meetings/2026-11-21 Acme call.md", "---\ntype: meeting\ndate: 2026-11-12\n---\nWith [[Big Acme]].\n"),
+    ("Customers/Acme Corp.md", None),  # deleted: its meetings date nobody
+    ("Customers/Acme Corp.md", "---\ntype: customer\naliases: [Big Acme]\n---\n# Acme Corp\n"),
+    ("Meetings/2026-11-18 Globex QBR.md", "---\ntype: 1-1\ndate: 2026-11-19\naccount: \"[[Initech]]\"\n---\n"),
+    ("Customers/Initech/README.md", "---\ntype: customer\n---\n# Initech, now a folder note\n"),
+    ("Customers/Initech/2026-11-15 Sync.md", "---\ntype: meeting\ndate: 2026-11-15\n---\nNotes.\n"),
+    ("Sources/Acme story.md", "---\ntype: article\n---\n# Acme story\n"),
+    ("People/Dana Scully.md", "---\ntype: person\n---\n## Recent Context\n- 2026-11-19: [[Acme story]] read\n"),
+]
+DATING = [["list", "--json"], ["stale", "--days", "7", "--json"], ["agenda", "--json"], ["who", "Globex", "--json"]]
+
+
+def test_after_every_outside_edit_the_kept_values_answer_as_reading_every_note_does(vault: Path) -> None:
+    def answers(cache: bool) -> list[tuple[int, str]]:
+        env = {} if cache else {"VAULTCRM_NO_CACHE": "1"}
+        out = []
+        for args in DATING:
+            r = invoke(["--vault", str(vault), *args], env=env)
+            out.append((r.exit_code, r.stdout))
+        return out
+
+    for rel, text in [(None, None), *EDITS]:
+        if rel is not None:
+            if text is None:
+                (vault / rel).unlink()
+            else:
+                _write(vault, rel, text)
+        if rel is None:
+            for p in vault.rglob("*.md"):
+                os.utime(p, (time.time() - 10, time.time() - 10))
+        truth = answers(cache=False)
+        assert answers(cache=True) == truth, rel  # worked out again after the edit
+        assert answers(cache=True) == truth, rel  # from what that run kept
+    assert _saved(vault)  # the runs did keep something
