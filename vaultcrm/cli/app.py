@@ -124,7 +124,7 @@ def _run(args: list[str], argv: list[str] | None) -> NoReturn:
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
         err(f"vaultcrm: error: {where}{exc.strerror or exc}")
         raise SystemExit(1) from None
-    except typer.Exit as exc:  # a command's own exit status (`stale` found some, …): it did its work
+    except typer.Exit as exc:  # a command's own exit status (`doctor` found something): it did its work
         _persist()
         raise SystemExit(exc.exit_code) from None
     except typer.Abort:
