@@ -215,20 +215,20 @@ def _through_cache(db: sqlite3.Connection, vault: Vault, config: Config, focus: 
 def _records(reading: _Reading, source: HeavySource | None, generation: str | None = None) -> Scan:
     """Every listed note's record: parsed this run, or (with a source for heavy parts) from the cache."""
     cached, new = reading.cached, reading.new_rows
+    records: list[NoteRecord] = []
     if source is not None and not new:  # a warm run: every record from the cache (50,000 on a big vault)
-        records: list[NoteRecord] = [CachedRecord(cached[i.path], None, source) for i in reading.listing
-                                     if i.path in cached]
-        source.follow(records)  # type: ignore[arg-type]
-        return Scan(records, reading.unreadable, parsed=reading.parsed, source=source, generation=generation)
-    records = []
-    for info in reading.listing:
-        row = new.get(info.path)
-        if row is not None:
-            records.append(from_row(row))
-        elif info.path in cached and source is not None:
-            records.append(CachedRecord(cached[info.path], None, source))
+        served = [CachedRecord(cached[i.path], None, source) for i in reading.listing if i.path in cached]
+        records = list(served)
+    else:
+        for info in reading.listing:
+            row = new.get(info.path)
+            if row is not None:
+                records.append(from_row(row))
+            elif info.path in cached and source is not None:
+                records.append(CachedRecord(cached[info.path], None, source))
+        served = [r for r in records if isinstance(r, CachedRecord) and r.__dict__.get("_heavy") is None]
     if source is not None:
-        source.follow([r for r in records if isinstance(r, CachedRecord) and r.__dict__.get("_heavy") is None])
+        source.follow(served)
     return Scan(records, reading.unreadable, parsed=reading.parsed, source=source, generation=generation)
 
 
