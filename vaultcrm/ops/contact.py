@@ -75,7 +75,7 @@ def _meeting_links_now(ctx: Context) -> Links:
     rows = ctx.scan.link_rows
     if rows is None:
         return links_index([r for r in ctx.records if ctx.config.is_meeting(r.kind)])
-    by_path = {r.path: r for r in ctx.records}
+    by_path = ctx.by_path
     by: dict[str, list[NoteRecord]] = {}
     for key, path in rows:  # the cache's links table holds exactly what links_index would compute
         rec = by_path.get(path)

@@ -118,6 +118,11 @@ class Context:
     def records(self) -> list[NoteRecord]:
         return self.derived("ok", lambda: self.scan.ok)
 
+    @property
+    def by_path(self) -> dict[str, NoteRecord]:
+        """`records` by path, made once a scan (dating, scoping and reports all look notes up by path)."""
+        return self.derived("by_path", lambda: {r.path: r for r in self.records})
+
     def derived(self, key: str, make: Callable[[], Any]) -> Any:
         """A value computed from the current scan (link index, folder notes…), recomputed after edits."""
         memo = self.memo  # (asked 300,000 times by `list` on 50k notes: the whole scan, once read, is the scan)

@@ -112,7 +112,7 @@ def build(ctx: Context, *, since: date | None = None, until: date | None = None)
     stages, changes = _pipeline(ctx, since, until)
     sources = _new_sources(ctx, since, until)
     report = Report(since, until, ctx.today, activity, weeks, strip, went, late, stages, changes, sources)
-    by_path = {r.path: r for r in ctx.records}
+    by_path = ctx.by_path
     named = [r.record for r in (*went, *late)] + sources + [a.account for a in activity if a.account]
     named += [by_path[c.path] for c in changes if c.path in by_path] + [a for a, _ in strip]
     named += [i.record for a in activity for i in a.interactions]

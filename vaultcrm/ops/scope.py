@@ -76,7 +76,7 @@ def _interaction_accounts(ctx: Context) -> dict[str, NoteRecord]:
     def make() -> dict[str, NoteRecord]:
         kept = ctx.lasting("interactions")  # interaction path -> account path; "" marks it complete
         if "" in kept:
-            by_path = {r.path: r for r in ctx.records}
+            by_path = ctx.by_path
             found = {p: by_path.get(a) for p, a in kept.items() if p}
             if None not in found.values():
                 return found  # type: ignore[return-value]
@@ -91,7 +91,7 @@ def _interaction_accounts(ctx: Context) -> dict[str, NoteRecord]:
 def _interactions(ctx: Context) -> dict[str, list[NoteRecord]]:
     """account path -> its interactions in path order."""
     def make() -> dict[str, list[NoteRecord]]:
-        by_path = {r.path: r for r in ctx.records}
+        by_path = ctx.by_path
         by: dict[str, list[NoteRecord]] = {}
         for path in sorted(_interaction_accounts(ctx)):
             by.setdefault(_interaction_accounts(ctx)[path].path, []).append(by_path[path])
